@@ -1,0 +1,135 @@
+#pragma once
+// Building expressions: what may appear as an operand, the arithmetic operators and the named
+// functions (exp, log, sum, dot, ...). Parameters and deterministics enter as references by name
+// (anything with a nested `ref_type`); numbers become constants; Eigen vectors become data.
+#include <Eigen/Core>
+#include <type_traits>
+#include <vector>
+
+#include "elementwise.hpp"
+#include "leaf.hpp"
+#include "linear.hpp"
+#include "reduce.hpp"
+
+namespace exmc {
+
+template <class X>
+concept named_node = requires { typename std::remove_cvref_t<X>::ref_type; };
+
+template <class X>
+concept data_vector = std::is_base_of_v<Eigen::DenseBase<std::remove_cvref_t<X>>, std::remove_cvref_t<X>> &&
+                      std::remove_cvref_t<X>::ColsAtCompileTime == 1 &&
+                      std::is_floating_point_v<typename std::remove_cvref_t<X>::Scalar>;
+
+template <class X>
+concept data_matrix = std::is_base_of_v<Eigen::DenseBase<std::remove_cvref_t<X>>, std::remove_cvref_t<X>> &&
+                      std::remove_cvref_t<X>::ColsAtCompileTime == Eigen::Dynamic &&
+                      std::is_floating_point_v<typename std::remove_cvref_t<X>::Scalar>;
+
+// Something that can stand where an expression is expected.
+template <class X>
+concept operand = expression<X> || named_node<X> || std::is_arithmetic_v<std::remove_cvref_t<X>> ||
+                  data_vector<X> || std::is_same_v<std::remove_cvref_t<X>, std::vector<double>>;
+
+// An operand that is not plain data: operators only apply when one side is one of these, so
+// exmc never hijacks arithmetic between numbers or Eigen objects.
+template <class X>
+concept symbolic = expression<X> || named_node<X>;
+
+template <operand X>
+auto as_expr(X&& x) {
+  using D = std::remove_cvref_t<X>;
+  if constexpr (expression<D>)
+    return D(std::forward<X>(x));
+  else if constexpr (named_node<D>)
+    return typename D::ref_type{};
+  else if constexpr (std::is_arithmetic_v<D>)
+    return constant(static_cast<double>(x));
+  else if constexpr (std::is_same_v<D, std::vector<double>>)
+    return vec_data<double>(Eigen::Map<const Eigen::VectorXd>(x.data(), static_cast<index_t>(x.size())));
+  else
+    return vec_data<double>(Eigen::VectorXd(x.template cast<double>()));
+}
+
+template <operand X>
+using expr_of = decltype(as_expr(std::declval<X>()));
+
+#define EXMC_BINARY_OPERATOR(SYM, OP)                                         \
+  template <operand A, operand B>                                             \
+    requires(symbolic<A> || symbolic<B>)                                      \
+  auto operator SYM(A&& a, B&& b) {                                           \
+    return binary<op::OP, expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), \
+                                                   as_expr(std::forward<B>(b))); \
+  }
+EXMC_BINARY_OPERATOR(+, add)
+EXMC_BINARY_OPERATOR(-, sub)
+EXMC_BINARY_OPERATOR(/, div)
+#undef EXMC_BINARY_OPERATOR
+
+// Elementwise product; a data matrix on the left instead gives a matrix-vector product.
+template <operand A, operand B>
+  requires(symbolic<A> || symbolic<B>)
+auto operator*(A&& a, B&& b) {
+  return binary<op::mul, expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), as_expr(std::forward<B>(b)));
+}
+template <data_matrix M, symbolic B>
+auto operator*(M&& m, B&& b) {
+  return mat_vec<double, expr_of<B>>(Eigen::MatrixXd(m.template cast<double>()), as_expr(std::forward<B>(b)));
+}
+
+template <symbolic A>
+auto operator-(A&& a) {
+  return unary<op::neg, expr_of<A>>(as_expr(std::forward<A>(a)));
+}
+
+#define EXMC_UNARY_FUNCTION(NAME)                                  \
+  template <symbolic A>                                            \
+  auto NAME(A&& a) {                                               \
+    return unary<op::NAME, expr_of<A>>(as_expr(std::forward<A>(a))); \
+  }
+EXMC_UNARY_FUNCTION(exp)
+EXMC_UNARY_FUNCTION(log)
+EXMC_UNARY_FUNCTION(log1p)
+EXMC_UNARY_FUNCTION(expm1)
+EXMC_UNARY_FUNCTION(sqrt)
+EXMC_UNARY_FUNCTION(square)
+EXMC_UNARY_FUNCTION(abs)
+EXMC_UNARY_FUNCTION(inv_logit)
+EXMC_UNARY_FUNCTION(log_inv_logit)
+EXMC_UNARY_FUNCTION(log1p_exp)
+EXMC_UNARY_FUNCTION(lgamma)
+#undef EXMC_UNARY_FUNCTION
+
+#define EXMC_BINARY_FUNCTION(NAME)                                                          \
+  template <operand A, operand B>                                                           \
+    requires(symbolic<A> || symbolic<B>)                                                    \
+  auto NAME(A&& a, B&& b) {                                                                 \
+    return binary<op::NAME, expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)),             \
+                                                     as_expr(std::forward<B>(b)));           \
+  }
+EXMC_BINARY_FUNCTION(pow)
+EXMC_BINARY_FUNCTION(fmin)
+EXMC_BINARY_FUNCTION(fmax)
+#undef EXMC_BINARY_FUNCTION
+
+template <symbolic A>
+auto sum(A&& a) {
+  return reduce_sum<expr_of<A>, false>(as_expr(std::forward<A>(a)));
+}
+template <symbolic A>
+auto mean(A&& a) {
+  return reduce_sum<expr_of<A>, true>(as_expr(std::forward<A>(a)));
+}
+template <operand A, operand B>
+  requires(symbolic<A> || symbolic<B>)
+auto dot(A&& a, B&& b) {
+  return dot_product<expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), as_expr(std::forward<B>(b)));
+}
+
+// a[idx] for any vector expression; parameters and lets also offer operator[].
+template <symbolic A>
+auto at(A&& a, Eigen::VectorXi idx) {
+  return gather<expr_of<A>>(as_expr(std::forward<A>(a)), std::move(idx));
+}
+
+}  // namespace exmc

@@ -1,0 +1,177 @@
+#pragma once
+// Elementwise nodes: unary functions and binary arithmetic with scalar broadcasting.
+#include "node.hpp"
+#include "ops.hpp"
+
+namespace exmc {
+
+template <class Op, class A>
+struct unary : expr_tag {
+  A a;
+  explicit unary(A x) : a(std::move(x)) {}
+
+  using refs = typename A::refs;
+  template <class Info>
+  static constexpr bool is_vec = A::template is_vec<Info>;
+  template <class Info>
+  static constexpr bool has_grad = A::template has_grad<Info>;
+  template <class Env>
+  struct state {
+    typename A::template state<Env> a;
+    cached<typename Env::scalar, is_vec<typename Env::info>> c;
+  };
+
+  template <class SEnv>
+  index_t size(const SEnv& s) const {
+    return a.size(s);
+  }
+  template <class S, class SEnv>
+  void init(S& s, const SEnv& senv) const {
+    a.init(s.a, senv);
+    s.c.allocate(size(senv));
+  }
+  template <class S, class Env>
+  void forward(S& s, const Env& env) const {
+    a.forward(s.a, env);
+    const auto& x = a.value(s.a, env);
+    if constexpr (is_vec<typename Env::info>) {
+      for (index_t i = 0; i < x.size(); ++i) s.c.val[i] = Op::f(x[i]);
+    } else {
+      s.c.val = Op::f(x);
+    }
+    zero(s.c.adj);
+  }
+  template <class S, class Env>
+  const auto& value(const S& s, const Env&) const {
+    return s.c.val;
+  }
+  template <class S, class Env>
+  auto& adj(S& s, Env&) const {
+    return s.c.adj;
+  }
+  template <class S, class Env>
+  void backward(S& s, Env& env) const {
+    if constexpr (A::template has_grad<typename Env::info>) {
+      const auto& x = a.value(s.a, env);
+      auto& g = a.adj(s.a, env);
+      if constexpr (is_vec<typename Env::info>) {
+        for (index_t i = 0; i < x.size(); ++i) g[i] += s.c.adj[i] * Op::df(x[i], s.c.val[i]);
+      } else {
+        g += s.c.adj * Op::df(x, s.c.val);
+      }
+      a.backward(s.a, env);
+    }
+  }
+  template <class T>
+  auto cast() const {
+    return unary<Op, decltype(a.template cast<T>())>(a.template cast<T>());
+  }
+  std::string describe() const { return std::string(Op::name) + "(" + a.describe() + ")"; }
+};
+
+template <class Op, class A, class B>
+struct binary : expr_tag {
+  A a;
+  B b;
+  binary(A x, B y) : a(std::move(x)), b(std::move(y)) {}
+
+  using refs = concat_t<typename A::refs, typename B::refs>;
+  template <class Info>
+  static constexpr bool is_vec = A::template is_vec<Info> || B::template is_vec<Info>;
+  template <class Info>
+  static constexpr bool has_grad = A::template has_grad<Info> || B::template has_grad<Info>;
+  template <class Env>
+  struct state {
+    typename A::template state<Env> a;
+    typename B::template state<Env> b;
+    cached<typename Env::scalar, is_vec<typename Env::info>> c;
+  };
+
+  template <class SEnv>
+  index_t size(const SEnv& s) const {
+    using I = typename SEnv::info;
+    const index_t na = a.size(s), nb = b.size(s);
+    constexpr bool va = A::template is_vec<I>, vb = B::template is_vec<I>;
+    if (va && vb && na != nb) {
+      std::string msg = "size mismatch in '";
+      msg += describe();
+      msg += "': ";
+      msg += std::to_string(na);
+      msg += " vs ";
+      msg += std::to_string(nb);
+      throw model_error(msg);
+    }
+    return va ? na : (vb ? nb : 1);
+  }
+  template <class S, class SEnv>
+  void init(S& s, const SEnv& senv) const {
+    a.init(s.a, senv);
+    b.init(s.b, senv);
+    s.c.allocate(size(senv));
+  }
+  template <class S, class Env>
+  void forward(S& s, const Env& env) const {
+    a.forward(s.a, env);
+    b.forward(s.b, env);
+    const auto& x = a.value(s.a, env);
+    const auto& y = b.value(s.b, env);
+    if constexpr (is_vec<typename Env::info>) {
+      const index_t n = s.c.val.size();
+      for (index_t i = 0; i < n; ++i) s.c.val[i] = Op::f(elem(x, i), elem(y, i));
+    } else {
+      s.c.val = Op::f(x, y);
+    }
+    zero(s.c.adj);
+  }
+  template <class S, class Env>
+  const auto& value(const S& s, const Env&) const {
+    return s.c.val;
+  }
+  template <class S, class Env>
+  auto& adj(S& s, Env&) const {
+    return s.c.adj;
+  }
+  template <class S, class Env>
+  void backward(S& s, Env& env) const {
+    using I = typename Env::info;
+    using T = typename Env::scalar;
+    const auto& x = a.value(s.a, env);
+    const auto& y = b.value(s.b, env);
+    const index_t n = length(s.c.val);
+    if constexpr (A::template has_grad<I>) {
+      auto& g = a.adj(s.a, env);
+      if constexpr (A::template is_vec<I>) {
+        for (index_t i = 0; i < n; ++i) g[i] += elem(s.c.adj, i) * Op::da(x[i], elem(y, i), elem(s.c.val, i));
+      } else {
+        T acc = 0;
+        for (index_t i = 0; i < n; ++i) acc += elem(s.c.adj, i) * Op::da(x, elem(y, i), elem(s.c.val, i));
+        g += acc;
+      }
+      a.backward(s.a, env);
+    }
+    if constexpr (B::template has_grad<I>) {
+      auto& g = b.adj(s.b, env);
+      if constexpr (B::template is_vec<I>) {
+        for (index_t i = 0; i < n; ++i) g[i] += elem(s.c.adj, i) * Op::db(elem(x, i), y[i], elem(s.c.val, i));
+      } else {
+        T acc = 0;
+        for (index_t i = 0; i < n; ++i) acc += elem(s.c.adj, i) * Op::db(elem(x, i), y, elem(s.c.val, i));
+        g += acc;
+      }
+      b.backward(s.b, env);
+    }
+  }
+  template <class T>
+  auto cast() const {
+    using CA = decltype(a.template cast<T>());
+    using CB = decltype(b.template cast<T>());
+    return binary<Op, CA, CB>(a.template cast<T>(), b.template cast<T>());
+  }
+  std::string describe() const {
+    const std::string sym = Op::name;
+    if (sym.size() == 1) return "(" + a.describe() + " " + sym + " " + b.describe() + ")";
+    return sym + "(" + a.describe() + ", " + b.describe() + ")";
+  }
+};
+
+}  // namespace exmc

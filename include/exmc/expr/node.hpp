@@ -1,0 +1,116 @@
+#pragma once
+// The node protocol shared by every expression (see docs/architecture.md).
+//
+// An expression is a small value type deriving from expr_tag. Its shape (scalar or vector) and
+// whether it depends on parameters are compile-time facts, given the model's name table `Info`.
+// Run-time scratch (cached values, adjoints) lives in a `state<Env>` that mirrors the expression
+// tree, so the expression itself is immutable and one compiled model serves many threads.
+//
+//   refs                               name_list of the parameters/deterministics it reads
+//   is_vec<Info>, has_grad<Info>       shape; whether adjoints must flow through it
+//   size(senv)                         run-time length (1 for scalars); validates, throws model_error
+//   init(state, senv)                  allocates the state's buffers once
+//   forward(state, env)                computes its value (children first); zeroes its adjoint
+//   value(state, env)                  T or vector_t<T> const&
+//   adj(state, env)                    T& or vector_t<T>& into which the parent accumulates
+//   backward(state, env)               pushes its accumulated adjoint into its children
+//   cast<T>()                          the same expression with its data stored as T
+//   describe()                         human-readable form, for errors and graph dumps
+#include <Eigen/Core>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "../core/error.hpp"
+#include "../core/fixed_string.hpp"
+#include "../core/log_density.hpp"
+
+namespace exmc {
+
+using index_t = Eigen::Index;
+
+struct expr_tag {};
+
+template <class E>
+concept expression = std::is_base_of_v<expr_tag, std::remove_cvref_t<E>>;
+
+// ---- compile-time lists of names ------------------------------------------------------------
+template <class... Names>
+struct name_list {
+  static constexpr std::size_t size = sizeof...(Names);
+  static constexpr std::array<std::string_view, sizeof...(Names)> values{Names::value...};
+};
+
+namespace detail {
+template <class... Ls>
+struct concat;
+template <>
+struct concat<> {
+  using type = name_list<>;
+};
+template <class... A>
+struct concat<name_list<A...>> {
+  using type = name_list<A...>;
+};
+template <class... A, class... B, class... Rest>
+struct concat<name_list<A...>, name_list<B...>, Rest...> {
+  using type = typename concat<name_list<A..., B...>, Rest...>::type;
+};
+}  // namespace detail
+
+template <class... Ls>
+using concat_t = typename detail::concat<Ls...>::type;
+
+// ---- values -------------------------------------------------------------------------------
+template <class T, bool Vec>
+using value_t = std::conditional_t<Vec, vector_t<T>, T>;
+
+// Element i of a scalar (broadcast) or of a vector.
+template <class T>
+  requires std::is_arithmetic_v<T>
+inline T elem(T v, index_t) {
+  return v;
+}
+template <class T>
+inline T elem(const vector_t<T>& v, index_t i) {
+  return v.coeff(i);
+}
+
+template <class V>
+inline index_t length(const V& v) {
+  if constexpr (std::is_arithmetic_v<V>)
+    return 1;
+  else
+    return v.size();
+}
+
+// Resize-and-zero for a vector buffer, plain zero for a scalar.
+template <class T>
+inline void zero(T& v) {
+  v = T(0);
+}
+template <class T>
+inline void zero(vector_t<T>& v) {
+  v.setZero();
+}
+
+// A node's state when it caches nothing.
+struct empty_state {};
+
+// State of a node that caches a value and an adjoint of its own shape.
+template <class T, bool Vec>
+struct cached {
+  value_t<T, Vec> val{};
+  value_t<T, Vec> adj{};
+  void allocate(index_t n) {
+    if constexpr (Vec) {
+      val.setZero(n);
+      adj.setZero(n);
+    }
+  }
+};
+
+
+}  // namespace exmc

@@ -1,0 +1,79 @@
+#pragma once
+// Numerically stable scalar functions shared by expressions, distributions and transforms.
+#include <boost/math/special_functions/digamma.hpp>
+#include <boost/math/special_functions/gamma.hpp>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace exmc::math {
+
+template <class T>
+inline constexpr T inf = std::numeric_limits<T>::infinity();
+
+inline constexpr double log_two = std::numbers::ln2;
+inline constexpr double log_pi = 1.1447298858494002;
+inline constexpr double log_sqrt_two_pi = 0.91893853320467274178;  // log(sqrt(2 pi))
+
+// Largest argument whose exp is finite in T, with a margin so products stay finite too.
+template <class T>
+inline constexpr T max_exp_arg = std::is_same_v<T, float> ? T(80) : T(700);
+
+// log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
+template <class T>
+T log1p_exp(T x) {
+  using std::abs, std::exp, std::log1p;
+  return (x > T(0) ? x : T(0)) + log1p(exp(-abs(x)));
+}
+
+template <class T>
+T inv_logit(T x) {
+  using std::exp;
+  if (x >= T(0)) return T(1) / (T(1) + exp(-x));
+  const T e = exp(x);
+  return e / (T(1) + e);
+}
+
+// log(inv_logit(x)) = -log1p_exp(-x)
+template <class T>
+T log_inv_logit(T x) {
+  return -log1p_exp(-x);
+}
+
+// log(1 - inv_logit(x)) = -log1p_exp(x)
+template <class T>
+T log1m_inv_logit(T x) {
+  return -log1p_exp(x);
+}
+
+template <class T>
+T log_sum_exp(T a, T b) {
+  using std::exp, std::log1p;
+  if (a == -inf<T>) return b;
+  if (b == -inf<T>) return a;
+  const T m = a > b ? a : b;
+  return m + log1p(exp(-(a > b ? a - b : b - a)));
+}
+
+// lgamma and digamma through Boost.Math; the gradient of lgamma is digamma, never a
+// differentiated Lanczos series. Evaluated in double for float arguments (Boost's float
+// approximations are not cheaper and lose the last bits).
+// Poles and domain errors give inf/NaN instead of exceptions: the sampler turns a non-finite
+// log density into a rejected step, which is cheaper and clearer than unwinding.
+using quiet_policy = boost::math::policies::policy<
+    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
+    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
+    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
+    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
+    boost::math::policies::promote_double<false>>;
+
+template <class T>
+T lgamma(T x) {
+  return static_cast<T>(boost::math::lgamma(static_cast<double>(x), quiet_policy{}));
+}
+template <class T>
+T digamma(T x) {
+  return static_cast<T>(boost::math::digamma(static_cast<double>(x), quiet_policy{}));
+}
+
+}  // namespace exmc::math

@@ -1,0 +1,323 @@
+#pragma once
+// compile<T>(model): the fused log density and gradient on the unconstrained space.
+//
+// One evaluation runs straight-line code planned at compile time:
+//   1. constrain every parameter from its slice of q (transform + log-Jacobian)
+//   2. evaluate deterministics (let<>) in topological order
+//   3. add every prior and likelihood term; each distribution adds its analytic partials into its
+//      arguments' adjoints, and each argument expression pushes them on to the parameters
+//   4. push deterministics' adjoints back in reverse topological order
+//   5. chain rule through the transforms into grad
+// All scratch lives in a workspace allocated once; nothing is allocated per call.
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../core/log_density.hpp"
+#include "model.hpp"
+
+namespace exmc {
+
+template <class T, class Info, class... Decls>
+struct model_env {
+  using scalar = T;
+  using info = Info;
+  std::tuple<cached<T, Decls::template decl_is_vec<Info>()>...> slots;
+  template <fixed_string Name>
+  auto& slot() {
+    return std::get<Info::template index<Name>()>(slots);
+  }
+  template <fixed_string Name>
+  const auto& slot() const {
+    return std::get<Info::template index<Name>()>(slots);
+  }
+};
+
+namespace detail {
+template <class Decl, class Env>
+struct decl_state_of {
+  using type = typename decltype(Decl::dist)::template state<Env>;
+};
+template <class Decl, class Env>
+  requires(Decl::kind == decl_kind::let)
+struct decl_state_of<Decl, Env> {
+  using type = typename decltype(Decl::expr)::template state<Env>;
+};
+
+template <class V>
+auto* data_ptr(V& v) {
+  if constexpr (std::is_arithmetic_v<V>)
+    return &v;
+  else
+    return v.data();
+}
+}  // namespace detail
+
+template <class T, class... Decls>
+class compiled {
+ public:
+  using scalar = T;
+  using info = model_info<Decls...>;
+  using env_type = model_env<T, info, Decls...>;
+  static constexpr std::size_t size = sizeof...(Decls);
+
+  struct workspace {
+    env_type env;
+    std::tuple<typename detail::decl_state_of<Decls, env_type>::type...> states;
+    vector_t<T> grad_scratch;
+  };
+
+  template <class Model>
+  explicit compiled(const Model& m) : decls_(cast_all(m.decls(), std::index_sequence_for<Decls...>{})) {
+    sizes_ = model_t<Decls...>::validate(decls_);
+    dim_ = 0;
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      offsets_[I] = dim_;
+      if constexpr (info::kinds[I] == decl_kind::param) dim_ += sizes_.n[I];
+    });
+    shared_ws_ = make_workspace();
+  }
+  compiled(const compiled& o) : decls_(o.decls_), sizes_(o.sizes_), offsets_(o.offsets_), dim_(o.dim_) {
+    shared_ws_ = make_workspace();
+  }
+  compiled& operator=(const compiled&) = delete;
+
+  index_t dim() const { return dim_; }
+
+  workspace make_workspace() const {
+    workspace ws;
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      std::get<I>(ws.env.slots).allocate(sizes_.n[I]);
+      const auto& d = std::get<I>(decls_);
+      if constexpr (info::kinds[I] == decl_kind::let)
+        d.expr.init(std::get<I>(ws.states), sizes_);
+      else
+        d.dist.init(std::get<I>(ws.states), sizes_);
+    });
+    ws.grad_scratch.setZero(dim_);
+    return ws;
+  }
+
+  // Thread-safe on distinct workspaces; the 2-argument form serialises on an internal one.
+  double logp_grad(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
+    check_dim(q);
+    grad.resize(dim_);
+    const double lp = evaluate<true>(q, grad, ws);
+    if (!std::isfinite(lp)) grad.setZero();
+    return lp;
+  }
+  double logp_grad(const vector_t<T>& q, vector_t<T>& grad) const {
+    std::lock_guard lock(mutex_);
+    return logp_grad(q, grad, shared_ws_);
+  }
+  double logp(const vector_t<T>& q, workspace& ws) const {
+    check_dim(q);
+    return evaluate<false>(q, ws.grad_scratch, ws);
+  }
+  double logp(const vector_t<T>& q) const {
+    std::lock_guard lock(mutex_);
+    return logp(q, shared_ws_);
+  }
+
+  // Names of the constrained output: parameters and deterministics in declaration order,
+  // vectors flattened as name[i] (0-based, like the DSL's indices).
+  std::vector<std::string> param_names() const {
+    std::vector<std::string> out;
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      if constexpr (info::kinds[I] != decl_kind::observe) {
+        const std::string n(info::names[I]);
+        if constexpr (info::template decl<I>::template decl_is_vec<info>())
+          for (index_t k = 0; k < sizes_.n[I]; ++k) out.push_back(n + "[" + std::to_string(k) + "]");
+        else
+          out.push_back(n);
+      }
+    });
+    return out;
+  }
+
+  void constrain(const vector_t<T>& q, Eigen::VectorXd& out) const {
+    check_dim(q);
+    workspace ws = make_workspace();
+    evaluate<false>(q, ws.grad_scratch, ws);
+    index_t total = 0;
+    for_each_index<size>([&](auto ic) {
+      if constexpr (info::kinds[ic] != decl_kind::observe) total += sizes_.n[ic];
+    });
+    out.resize(total);
+    index_t k = 0;
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      if constexpr (info::kinds[I] != decl_kind::observe) {
+        const auto& v = std::get<I>(ws.env.slots).val;
+        if constexpr (info::template decl<I>::template decl_is_vec<info>())
+          for (index_t j = 0; j < v.size(); ++j) out[k++] = static_cast<double>(v[j]);
+        else
+          out[k++] = static_cast<double>(v);
+      }
+    });
+  }
+  Eigen::VectorXd constrain(const vector_t<T>& q) const {
+    Eigen::VectorXd out;
+    constrain(q, out);
+    return out;
+  }
+
+  // Initial values by name (constrained scale): overwrites those parameters' coordinates of q.
+  void unconstrain(const named_values& values, vector_t<T>& q) const {
+    if (q.size() != dim_) q = vector_t<T>::Zero(dim_);
+    for (const auto& [name, v] : values) {
+      const std::size_t i = info::index_of(name);
+      if (i >= size) throw model_error("initial value for '" + name + "': the model has no parameter of that name");
+      if (info::kinds[i] != decl_kind::param)
+        throw model_error("initial value for '" + name + "': it is not a parameter (only parameters take initial values)");
+      for_each_index<size>([&](auto ic) {
+        constexpr std::size_t I = ic;
+        if constexpr (info::kinds[I] == decl_kind::param) {
+          if (I != i) return;
+          const auto& tf = std::get<I>(decls_).tf;
+          if (v.size() != sizes_.n[I])
+            throw model_error("initial value for '" + name + "': expected " + std::to_string(sizes_.n[I]) +
+                              " values, got " + std::to_string(v.size()));
+          for (index_t j = 0; j < v.size(); ++j) {
+            if (!tf.in_support(v[j]))
+              throw model_error("initial value for '" + name + "': element " + std::to_string(j) + " (" +
+                                std::to_string(v[j]) + ") is outside the parameter's support");
+            q[offsets_[I] + j] = static_cast<T>(tf.unconstrain(v[j]));
+          }
+        }
+      });
+    }
+  }
+
+  // Human-readable plan: every node with its shape, offset into q and transform.
+  std::string describe() const {
+    std::ostringstream os;
+    os << "compiled model: dim " << dim_ << ", scalar " << (std::is_same_v<T, float> ? "float" : "double") << "\n";
+    for_each_index<size>([&](auto kc) {
+      constexpr std::size_t I = info::topo.order[kc];
+      const auto& d = std::get<I>(decls_);
+      using D = std::remove_cvref_t<decltype(d)>;
+      os << "  " << decl_label<D>() << " size " << sizes_.n[I];
+      if constexpr (D::kind == decl_kind::param)
+        os << ", q[" << offsets_[I] << ".." << offsets_[I] + sizes_.n[I] << "), transform " << d.tf.describe()
+           << ", prior " << d.dist.describe();
+      else if constexpr (D::kind == decl_kind::observe)
+        os << ", likelihood " << d.dist.describe();
+      else
+        os << " = " << d.expr.describe();
+      os << "\n";
+    });
+    return os.str();
+  }
+
+  const std::tuple<Decls...>& decls() const { return decls_; }
+
+ private:
+  template <class Tuple, std::size_t... I>
+  static std::tuple<Decls...> cast_all(const Tuple& t, std::index_sequence<I...>) {
+    return std::tuple<Decls...>(std::get<I>(t).template cast<T>()...);
+  }
+  void check_dim(const vector_t<T>& q) const {
+    if (q.size() != dim_)
+      throw model_error("log density: q has " + std::to_string(q.size()) + " elements, the model has dimension " +
+                        std::to_string(dim_));
+  }
+
+  template <bool Grad>
+  double evaluate(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
+    env_type& env = ws.env;
+    double lp = 0;
+    // 1. constrain
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      if constexpr (info::kinds[I] == decl_kind::param) {
+        auto& s = std::get<I>(env.slots);
+        lp += std::get<I>(decls_).tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
+        zero(s.adj);
+      }
+    });
+    if (!std::isfinite(lp)) return lp;
+    // 2. deterministics forward
+    for_each_index<size>([&](auto kc) {
+      constexpr std::size_t I = info::topo.order[kc];
+      if constexpr (info::kinds[I] == decl_kind::let) {
+        const auto& e = std::get<I>(decls_).expr;
+        auto& st = std::get<I>(ws.states);
+        e.forward(st, env);
+        auto& s = std::get<I>(env.slots);
+        s.val = e.value(st, env);
+        zero(s.adj);
+      }
+    });
+    // 3. terms
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      const auto& d = std::get<I>(decls_);
+      auto& st = std::get<I>(ws.states);
+      if constexpr (info::kinds[I] == decl_kind::param) {
+        auto& s = std::get<I>(env.slots);
+        if constexpr (std::remove_cvref_t<decltype(d)>::vec) {
+          vector_view<T, T, true> x{s.val.data(), s.adj.data()};
+          lp += d.dist.term(st, env, x, sizes_.n[I]);
+        } else {
+          scalar_view<T, true> x{s.val};
+          lp += d.dist.term(st, env, x, 1);
+          s.adj += x.acc;
+        }
+      } else if constexpr (info::kinds[I] == decl_kind::observe) {
+        using V = typename std::remove_cvref_t<decltype(d.data)>::Scalar;
+        vector_view<V, T, false> x{d.data.data(), nullptr};
+        lp += d.dist.term(st, env, x, d.data.size());
+      }
+    });
+    if constexpr (Grad) {
+      // 4. deterministics backward
+      for_each_index<size>([&](auto kc) {
+        constexpr std::size_t I = info::topo.order[size - 1 - kc];
+        if constexpr (info::kinds[I] == decl_kind::let) {
+          const auto& e = std::get<I>(decls_).expr;
+          if constexpr (std::remove_cvref_t<decltype(e)>::template has_grad<info>) {
+            auto& st = std::get<I>(ws.states);
+            e.adj(st, env) += std::get<I>(env.slots).adj;
+            e.backward(st, env);
+          }
+        }
+      });
+      // 5. chain rule
+      for_each_index<size>([&](auto ic) {
+        constexpr std::size_t I = ic;
+        if constexpr (info::kinds[I] == decl_kind::param) {
+          auto& s = std::get<I>(env.slots);
+          std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
+                                       grad.data() + offsets_[I], sizes_.n[I]);
+        }
+      });
+    }
+    return lp;
+  }
+
+  std::tuple<Decls...> decls_;
+  size_env<info> sizes_;
+  std::array<index_t, size> offsets_{};
+  index_t dim_ = 0;
+  mutable std::mutex mutex_;
+  mutable workspace shared_ws_;
+};
+
+namespace detail {
+template <class T, class... Decls>
+auto compiled_type(const model_t<Decls...>&) -> compiled<T, decltype(std::declval<const Decls&>().template cast<T>())...>;
+}
+
+template <class T = double, class Model>
+auto compile(const Model& m) {
+  static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>, "exmc::compile: T must be float or double");
+  using C = decltype(detail::compiled_type<T>(m));
+  return C(m);
+}
+
+}  // namespace exmc

@@ -1,0 +1,184 @@
+#pragma once
+// What a model is made of: parameters, observed data and named deterministics.
+//   param<"mu">(normal(0.0, 5.0))           scalar parameter with its prior
+//   param<"theta">(normal(mu, tau), 8)      vector parameter of 8 elements
+//   observe<"y">(normal(mu, sigma), y)      likelihood of data y
+//   let<"eta">(alpha + X * beta)            named deterministic, reported with the draws
+// Declarations used inside expressions become references by name (their ref_type), so the graph
+// is resolved when model(...) sees every declaration together.
+#include <Eigen/Core>
+#include <cmath>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "../dist/dist.hpp"
+#include "../transform/transforms.hpp"
+
+namespace exmc {
+
+enum class decl_kind { param, observe, let };
+
+// The constraint transform a parameter gets from the support of its prior.
+template <support_kind S>
+constexpr auto default_transform() {
+  static_assert(S != support_kind::binary && S != support_kind::nonneg_int,
+                "exmc::param: a discrete distribution cannot be the prior of a continuous parameter; "
+                "use it in observe<>() instead");
+  if constexpr (S == support_kind::real)
+    return identity_tf{};
+  else if constexpr (S == support_kind::positive)
+    return lower_tf{0.0};
+  else
+    return interval_tf{0.0, 1.0};
+}
+
+template <fixed_string Name, class Dist, bool Vec, class Tf>
+struct param_decl {
+  static constexpr std::string_view name = Name.view();
+  static constexpr decl_kind kind = decl_kind::param;
+  static constexpr bool vec = Vec;
+  using ref_type = ref<Name>;
+  using refs = typename Dist::refs;
+  template <class Info>
+  static constexpr bool decl_is_vec() {
+    return Vec;
+  }
+  template <class Info>
+  static constexpr bool decl_has_grad() {
+    return true;
+  }
+
+  Dist dist;
+  index_t n = 1;
+  Tf tf{};
+
+  auto operator[](Eigen::VectorXi idx) const {
+    static_assert(Vec, "exmc: only a vector parameter can be indexed");
+    return gather<ref<Name>>(ref<Name>{}, std::move(idx));
+  }
+  template <class T>
+  auto cast() const {
+    using D = decltype(dist.template cast<T>());
+    return param_decl<Name, D, Vec, Tf>{dist.template cast<T>(), n, tf};
+  }
+};
+
+template <fixed_string Name, distribution D>
+auto param(D&& d) {
+  using Dist = std::remove_cvref_t<D>;
+  using Tf = decltype(default_transform<Dist::support>());
+  return param_decl<Name, Dist, false, Tf>{std::forward<D>(d), 1, default_transform<Dist::support>()};
+}
+template <fixed_string Name, distribution D>
+auto param(D&& d, index_t size) {
+  using Dist = std::remove_cvref_t<D>;
+  using Tf = decltype(default_transform<Dist::support>());
+  if (size < 1)
+    throw model_error("param<\"" + std::string(Name.view()) + "\">: size must be at least 1, got " +
+                      std::to_string(size));
+  return param_decl<Name, Dist, true, Tf>{std::forward<D>(d), size, default_transform<Dist::support>()};
+}
+
+// Observed data are stored by value: as integers for discrete families, otherwise as doubles
+// (cast to the model's scalar when compiled).
+template <fixed_string Name, class Dist, class Data>
+struct observe_decl {
+  static constexpr std::string_view name = Name.view();
+  static constexpr decl_kind kind = decl_kind::observe;
+  using refs = typename Dist::refs;
+  template <class Info>
+  static constexpr bool decl_is_vec() {
+    return false;
+  }
+  template <class Info>
+  static constexpr bool decl_has_grad() {
+    return false;
+  }
+
+  Dist dist;
+  Data data;
+
+  template <class T>
+  auto cast() const {
+    using D = decltype(dist.template cast<T>());
+    if constexpr (Dist::family::discrete)
+      return observe_decl<Name, D, Data>{dist.template cast<T>(), data};
+    else
+      return observe_decl<Name, D, vector_t<T>>{dist.template cast<T>(), data.template cast<T>()};
+  }
+};
+
+namespace detail {
+template <class Fam, class Data>
+auto observed_data(const Data& y, std::string_view name) {
+  using Y = std::remove_cvref_t<Data>;
+  Eigen::VectorXd v;
+  if constexpr (std::is_arithmetic_v<Y>)
+    v = Eigen::VectorXd::Constant(1, static_cast<double>(y));
+  else if constexpr (requires { y.data(); y.size(); typename Y::value_type; } && !requires { Y::RowsAtCompileTime; })
+    v = Eigen::Map<const Eigen::Matrix<typename Y::value_type, Eigen::Dynamic, 1>>(y.data(),
+                                                                                    static_cast<index_t>(y.size()))
+            .template cast<double>();
+  else
+    v = y.template cast<double>();
+  if (v.size() == 0) throw model_error("observe<\"" + std::string(name) + "\">: the data are empty");
+  for (index_t i = 0; i < v.size(); ++i)
+    if (!Fam::in_support(v[i]))
+      throw model_error("observe<\"" + std::string(name) + "\">: data element " + std::to_string(i) + " (" +
+                        std::to_string(v[i]) + ") is outside the support of " + Fam::name +
+                        (std::isfinite(v[i]) ? "" : " (not finite)"));
+  if constexpr (Fam::discrete) {
+    Eigen::VectorXi out(v.size());
+    for (index_t i = 0; i < v.size(); ++i) {
+      if (v[i] != std::floor(v[i]))
+        throw model_error("observe<\"" + std::string(name) + "\">: data element " + std::to_string(i) +
+                          " is not an integer, but " + Fam::name + " is discrete");
+      out[i] = static_cast<int>(v[i]);
+    }
+    return out;
+  } else {
+    return v;
+  }
+}
+}  // namespace detail
+
+template <fixed_string Name, distribution D, class Data>
+auto observe(D&& d, const Data& y) {
+  using Dist = std::remove_cvref_t<D>;
+  auto data = detail::observed_data<typename Dist::family>(y, Name.view());
+  return observe_decl<Name, Dist, decltype(data)>{std::forward<D>(d), std::move(data)};
+}
+
+template <fixed_string Name, class Expr>
+struct let_decl {
+  static constexpr std::string_view name = Name.view();
+  static constexpr decl_kind kind = decl_kind::let;
+  using ref_type = ref<Name>;
+  using refs = typename Expr::refs;
+  template <class Info>
+  static constexpr bool decl_is_vec() {
+    return Expr::template is_vec<Info>;
+  }
+  template <class Info>
+  static constexpr bool decl_has_grad() {
+    return Expr::template has_grad<Info>;
+  }
+
+  Expr expr;
+
+  auto operator[](Eigen::VectorXi idx) const { return gather<ref<Name>>(ref<Name>{}, std::move(idx)); }
+  template <class T>
+  auto cast() const {
+    using E = decltype(expr.template cast<T>());
+    return let_decl<Name, E>{expr.template cast<T>()};
+  }
+};
+
+template <fixed_string Name, symbolic E>
+auto let(E&& e) {
+  using X = expr_of<E>;
+  return let_decl<Name, X>{as_expr(std::forward<E>(e))};
+}
+
+}  // namespace exmc

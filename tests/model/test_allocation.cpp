@@ -1,0 +1,55 @@
+// logp_grad allocates nothing after construction: every buffer lives in the workspace.
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "../support/gradient_check.hpp"
+#include "models/models.hpp"
+
+namespace {
+std::atomic<long> allocations{0};
+}
+
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace exmc;
+
+template <class T, class Model>
+long allocations_per_call(const Model& m) {
+  auto c = compile<T>(m);
+  auto ws = c.make_workspace();
+  vector_t<T> q = vector_t<T>::Constant(c.dim(), T(0.1)), g(c.dim());
+  c.logp_grad(q, g, ws);  // warm
+  const long before = allocations.load();
+  for (int i = 0; i < 10; ++i) c.logp_grad(q, g, ws);
+  return allocations.load() - before;
+}
+
+TEST_CASE("logp_grad performs no heap allocation", "[model][allocation]") {
+  const std::string dir = EXMC_DATA_DIR;
+  auto d = [&](const char* n) { return data_file::from_file(dir + "/" + n + ".json"); };
+  CHECK(allocations_per_call<double>(bench::simple_model(d("simple"))) == 0);
+  CHECK(allocations_per_call<double>(bench::stress_model(d("stress"))) == 0);
+  CHECK(allocations_per_call<double>(bench::eight_schools_model(d("eight_schools"))) == 0);
+  CHECK(allocations_per_call<double>(bench::logistic_model(d("logistic"))) == 0);
+  CHECK(allocations_per_call<double>(bench::sv_model(d("sv"))) == 0);
+  CHECK(allocations_per_call<float>(bench::logistic_model(d("logistic"))) == 0);
+  CHECK(allocations_per_call<float>(bench::sv_model(d("sv"))) == 0);
+  // The counter itself works: constructing a model does allocate.
+  const long before = allocations.load();
+  auto c = compile<double>(bench::simple_model(d("simple")));
+  CHECK(allocations.load() > before);
+}
