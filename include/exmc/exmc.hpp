@@ -12,3 +12,5 @@
 #include "dist/normal.hpp"
 #include "dist/student_t.hpp"
 #include "model/compiled.hpp"
+#include "diagnostics/diagnostics.hpp"
+#include "nuts/nuts.hpp"

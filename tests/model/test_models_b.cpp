@@ -4,13 +4,13 @@ using namespace exmc;
 
 TEST_CASE("funnel model equals its hand-written density", "[model]") {
   const auto d = test::bench_data("funnel");
-  test::check_against_reference(bench::funnel_model(d), ref::funnel<double>::from(d));
+  test::check_against_reference(bench::funnel_model(d), reference::funnel<double>::from(d));
 }
 TEST_CASE("logistic model equals its hand-written density", "[model]") {
   const auto d = test::bench_data("logistic");
-  test::check_against_reference(bench::logistic_model(d), ref::logistic<double>::from(d), 0.3);
+  test::check_against_reference(bench::logistic_model(d), reference::logistic<double>::from(d), 0.3);
 }
 TEST_CASE("sv model equals its hand-written density", "[model]") {
   const auto d = test::bench_data("sv");
-  test::check_against_reference(bench::sv_model(d), ref::sv<double>::from(d));
+  test::check_against_reference(bench::sv_model(d), reference::sv<double>::from(d));
 }

@@ -13,9 +13,11 @@
 //   lpdf(n, x, args...)       the normalised log density summed over n elements; it reads values
 //                             through views (val(i)) and adds analytic partials through them
 //                             (add(i, d)); returns -inf for invalid arguments.
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "../expr/build.hpp"
 #include "../math/functions.hpp"
@@ -45,6 +47,26 @@ inline const char* domain_text(domain d) {
 }
 
 // ---- views: how lpdf code reads values and writes partials --------------------------------
+// Densities are written twice over: element by element (val(i), add(i, d)) where a recursion
+// needs it, and as Eigen array expressions (arr(n), add_arr(e)) everywhere else, because Eigen
+// vectorises exp, log and reductions that a compiler will not vectorise in a scalar loop.
+
+// Sum of an array expression accumulated in double. Float sums run in blocks of 256 so each
+// block is a vectorised float reduction and the running total keeps double precision.
+template <class E>
+double sum_as_double(const E& e) {
+  using S = typename E::Scalar;
+  if constexpr (std::is_same_v<S, double>) {
+    return e.sum();
+  } else {
+    constexpr index_t block = 256;
+    const index_t n = e.size();
+    double total = 0;
+    for (index_t i = 0; i < n; i += block) total += static_cast<double>(e.segment(i, std::min(block, n - i)).sum());
+    return total;
+  }
+}
+
 // Scalar view: the value broadcasts; partials are summed locally and flushed once.
 template <class T, bool Grad>
 struct scalar_view {
@@ -54,6 +76,16 @@ struct scalar_view {
   T acc = T(0);
   T val(index_t) const { return v; }
   void add(index_t, T d) {
+    if constexpr (Grad) acc += d;
+  }
+  auto arr(index_t n) const { return Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, v); }
+  // Adds the partials e (one per element); for a scalar that is their sum.
+  template <class E>
+  void add_arr(const E& e) {
+    if constexpr (Grad) acc += e.sum();
+  }
+  // Adds an already-summed partial.
+  void add_total(T d) {
     if constexpr (Grad) acc += d;
   }
 };
@@ -69,6 +101,16 @@ struct vector_view {
   void add(index_t i, T d) {
     if constexpr (Grad) g[i] += d;
   }
+  auto arr(index_t n) const {
+    if constexpr (std::is_same_v<V, T>)
+      return Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(v, n);
+    else
+      return Eigen::Map<const Eigen::Array<V, Eigen::Dynamic, 1>>(v, n).template cast<T>();
+  }
+  template <class E>
+  void add_arr(const E& e) {
+    if constexpr (Grad) Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(g, e.size()) += e;
+  }
 };
 
 // Any argument's value where it is the same for every element: hoisting a log(sigma) out of a
@@ -77,6 +119,11 @@ template <class View>
 inline constexpr bool is_scalar_view = !View::is_vec;
 
 // ---- the distribution expression ----------------------------------------------------------
+template <class A>
+struct is_gather : std::false_type {};
+template <class A>
+struct is_gather<gather<A>> : std::true_type {};
+
 template <class Fn, class... Args>
 struct dist_expr {
   using family = Fn;
@@ -85,10 +132,66 @@ struct dist_expr {
 
   using refs = concat_t<typename Args::refs...>;
   static constexpr support_kind support = Fn::support;
+  // Grouped evaluation: when every vector argument is a gather by one shared index vector
+  // (normal(theta[g], sigma[g])), the observations are sorted by group once at construction and
+  // each group's contiguous segment is evaluated with scalar arguments, the fast path of every
+  // family (hoisted logs, vectorised sums), instead of gathering per element.
+  template <class Info>
+  static constexpr bool groupable = Fn::elementwise && (is_gather<Args>::value || ...) &&
+                                    ((!Args::template is_vec<Info> || is_gather<Args>::value) && ...);
+
   template <class Env>
   struct state {
     std::tuple<typename Args::template state<Env>...> s;
+    bool grouped = false;
+    std::vector<index_t> seg_begin;  // segment k is [seg_begin[k], seg_begin[k + 1])
+    std::vector<int> seg_group;      // its group, the shared index value
   };
+
+  // The shared index vector of the gathered arguments, if they all share one (else empty).
+  const Eigen::VectorXi* shared_index() const {
+    const Eigen::VectorXi* idx = nullptr;
+    bool same = true;
+    std::apply(
+        [&](const auto&... a) {
+          auto visit = [&](const auto& arg) {
+            if constexpr (is_gather<std::remove_cvref_t<decltype(arg)>>::value) {
+              if (!idx)
+                idx = &arg.idx;
+              else if (*idx != arg.idx)
+                same = false;
+            }
+          };
+          (visit(a), ...);
+        },
+        args);
+    return same ? idx : nullptr;
+  }
+
+  // Sorts the gathered index vectors by group (stable) and returns the permutation the caller
+  // must apply to the observed data; empty when there is nothing to group. Only a likelihood
+  // may be permuted: its log density is a sum over observations.
+  std::vector<index_t> sort_by_group() {
+    const Eigen::VectorXi* idx = shared_index();
+    if (!idx || !(Fn::elementwise)) return {};
+    std::vector<index_t> perm(static_cast<std::size_t>(idx->size()));
+    for (std::size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<index_t>(i);
+    const Eigen::VectorXi key = *idx;
+    std::stable_sort(perm.begin(), perm.end(), [&](index_t a, index_t b) { return key[a] < key[b]; });
+    std::apply(
+        [&](auto&... a) {
+          auto apply_perm = [&](auto& arg) {
+            if constexpr (is_gather<std::remove_cvref_t<decltype(arg)>>::value) {
+              Eigen::VectorXi sorted(arg.idx.size());
+              for (index_t i = 0; i < sorted.size(); ++i) sorted[i] = key[perm[static_cast<std::size_t>(i)]];
+              arg.idx = std::move(sorted);
+            }
+          };
+          (apply_perm(a), ...);
+        },
+        args);
+    return perm;
+  }
 
   // Validates argument sizes against the variate length n and constant arguments against their
   // domains. Throws model_error naming the family and argument.
@@ -99,12 +202,26 @@ struct dist_expr {
   template <class S, class SEnv>
   void init(S& s, const SEnv& senv) const {
     std::apply([&](auto&... st) { init_impl(senv, std::index_sequence_for<Args...>{}, st...); }, s.s);
+    if constexpr (groupable<typename SEnv::info>) {
+      const Eigen::VectorXi* idx = shared_index();
+      s.grouped = idx && std::is_sorted(idx->data(), idx->data() + idx->size());
+      if (s.grouped) {
+        for (index_t i = 0; i < idx->size(); ++i)
+          if (i == 0 || (*idx)[i] != (*idx)[i - 1]) {
+            s.seg_begin.push_back(i);
+            s.seg_group.push_back((*idx)[i]);
+          }
+        s.seg_begin.push_back(idx->size());
+      }
+    }
   }
 
   // Log density of variate view x (n elements) given the current environment; partials flow into
   // x and, through the arguments' backward passes, into the environment's adjoints.
   template <class S, class Env, class X>
   double term(S& s, Env& env, X& x, index_t n) const {
+    if constexpr (groupable<typename Env::info> && X::is_vec)
+      if (s.grouped) return term_grouped(s, env, x, std::index_sequence_for<Args...>{});
     return term_impl(s, env, x, n, std::index_sequence_for<Args...>{});
   }
 
@@ -180,6 +297,61 @@ struct dist_expr {
       a.backward(st, env);
     }
   }
+  // Grouped path: gathers contribute their source element for the segment's group.
+  template <class A, class St, class Env>
+  static void forward_source(const A& a, St& st, const Env& env) {
+    if constexpr (is_gather<A>::value)
+      a.a.forward(st.a, env);
+    else
+      a.forward(st, env);
+  }
+  template <class A, class St, class Env>
+  static auto segment_view(const A& a, St& st, Env& env, int group) {
+    using I = typename Env::info;
+    using T = typename Env::scalar;
+    if constexpr (is_gather<A>::value)
+      return scalar_view<T, A::template has_grad<I>>{a.a.value(st.a, env)[group]};
+    else
+      return scalar_view<T, A::template has_grad<I>>{static_cast<T>(a.value(st, env))};
+  }
+  template <class A, class St, class Env, class View>
+  static void finish_segment(const A& a, St& st, Env& env, int group, const View& v, typename Env::scalar& total) {
+    if constexpr (A::template has_grad<typename Env::info>) {
+      if constexpr (is_gather<A>::value)
+        a.a.adj(st.a, env)[group] += v.acc;
+      else
+        total += v.acc;
+    }
+  }
+  template <class A, class St, class Env>
+  static void finish_grouped(const A& a, St& st, Env& env, typename Env::scalar total) {
+    if constexpr (A::template has_grad<typename Env::info>) {
+      if constexpr (is_gather<A>::value) {
+        a.a.backward(st.a, env);
+      } else {
+        a.adj(st, env) += total;
+        a.backward(st, env);
+      }
+    }
+  }
+  template <class S, class Env, class X, std::size_t... I>
+  double term_grouped(S& s, Env& env, X& x, std::index_sequence<I...>) const {
+    using T = typename Env::scalar;
+    (forward_source(std::get<I>(args), std::get<I>(s.s), env), ...);
+    std::array<T, sizeof...(I)> totals{};
+    double lp = 0;
+    for (std::size_t k = 0; k + 1 < s.seg_begin.size(); ++k) {
+      const index_t b = s.seg_begin[k];
+      const int group = s.seg_group[k];
+      X xk{x.v + b, x.g ? x.g + b : nullptr};
+      auto views = std::make_tuple(segment_view(std::get<I>(args), std::get<I>(s.s), env, group)...);
+      lp += Fn::lpdf(s.seg_begin[k + 1] - b, xk, std::get<I>(views)...);
+      (finish_segment(std::get<I>(args), std::get<I>(s.s), env, group, std::get<I>(views), totals[I]), ...);
+    }
+    (finish_grouped(std::get<I>(args), std::get<I>(s.s), env, totals[I]), ...);
+    return lp;
+  }
+
   template <class S, class Env, class X, std::size_t... I>
   double term_impl(S& s, Env& env, X& x, index_t n, std::index_sequence<I...>) const {
     (std::get<I>(args).forward(std::get<I>(s.s), env), ...);

@@ -19,20 +19,24 @@ struct exponential_fn {
   static double lpdf(index_t n, X& x, L& rate) {
     using T = decltype(rate.val(0));
     using std::log;
-    double lp = 0;
-    bool ok = true;
-    for (index_t i = 0; i < n; ++i) {
-      const T l = rate.val(i);
-      const T xi = x.val(i);
-      ok &= (l > T(0)) & (xi >= T(0));
-      lp -= static_cast<double>(l * xi);
-      if constexpr (L::is_vec) lp += static_cast<double>(log(l));
-      x.add(i, -l);
-      rate.add(i, T(1) / l - xi);
+    const auto xa = x.arr(n);
+    if (!(xa >= T(0)).all()) return -math::inf<double>;
+    if constexpr (!L::is_vec) {
+      const T l = rate.val(0);
+      if (!(l > T(0))) return -math::inf<double>;
+      const double sx = sum_as_double(xa);
+      if constexpr (X::grad) x.add_arr(Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, -l));
+      if constexpr (L::grad) rate.add_total(static_cast<T>(static_cast<double>(n) / static_cast<double>(l) - sx));
+      return static_cast<double>(n) * static_cast<double>(log(l)) - static_cast<double>(l) * sx;
+    } else {
+      const auto la = rate.arr(n);
+      if (!(la > T(0)).all()) return -math::inf<double>;
+      if constexpr (X::grad) x.add_arr(-la);
+      if constexpr (L::grad) rate.add_arr(la.inverse() - xa);
+      return sum_as_double(la.log()) - sum_as_double(la * xa);
     }
-    if constexpr (!L::is_vec) lp += static_cast<double>(n) * static_cast<double>(log(rate.val(0)));
-    return ok ? lp : -math::inf<double>;
   }
+
 };
 
 template <class L>

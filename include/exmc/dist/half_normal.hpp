@@ -19,22 +19,28 @@ struct half_normal_fn {
   static double lpdf(index_t n, X& x, S& sigma) {
     using T = decltype(sigma.val(0));
     using std::log;
-    double lp = (math::log_two - math::log_sqrt_two_pi) * static_cast<double>(n);
-    bool ok = true;
-    for (index_t i = 0; i < n; ++i) {
-      const T s = sigma.val(i);
-      const T xi = x.val(i);
-      ok &= (s > T(0)) & (xi >= T(0));
-      const T inv_s = T(1) / s;
-      const T z = xi * inv_s;
-      lp -= static_cast<double>(T(0.5) * z * z);
-      if constexpr (S::is_vec) lp -= static_cast<double>(log(s));
-      x.add(i, -z * inv_s);
-      sigma.add(i, (z * z - T(1)) * inv_s);
+    const double dn = static_cast<double>(n);
+    const auto xa = x.arr(n);
+    if (!(xa >= T(0)).all()) return -math::inf<double>;
+    if constexpr (!S::is_vec) {
+      const T s = sigma.val(0);
+      if (!(s > T(0))) return -math::inf<double>;
+      const T inv_var = T(1) / (s * s);
+      const double quad = sum_as_double(xa.square()) * static_cast<double>(inv_var);
+      if constexpr (X::grad) x.add_arr(-xa * inv_var);
+      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) / static_cast<double>(s)));
+      return dn * (math::log_two - math::log_sqrt_two_pi - static_cast<double>(log(s))) - 0.5 * quad;
+    } else {
+      const auto sa = sigma.arr(n);
+      if (!(sa > T(0)).all()) return -math::inf<double>;
+      const auto inv_s = sa.inverse();
+      const auto z = xa * inv_s;
+      if constexpr (X::grad) x.add_arr(-z * inv_s);
+      if constexpr (S::grad) sigma.add_arr((z.square() - T(1)) * inv_s);
+      return dn * (math::log_two - math::log_sqrt_two_pi) - 0.5 * sum_as_double(z.square()) - sum_as_double(sa.log());
     }
-    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(log(sigma.val(0)));
-    return ok ? lp : -math::inf<double>;
   }
+
 };
 
 template <class S>

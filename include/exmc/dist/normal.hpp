@@ -19,35 +19,30 @@ struct normal_fn {
   static double lpdf(index_t n, X& x, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
     using std::log;
-    double lp = -math::log_sqrt_two_pi * static_cast<double>(n);
+    const double dn = static_cast<double>(n);
+    const auto r = x.arr(n) - mu.arr(n);
     if constexpr (!S::is_vec) {
+      // Scalar sigma: everything reduces to sums of r and r^2 (one vectorised pass each).
       const T s = sigma.val(0);
       if (!(s > T(0))) return -math::inf<double>;
-      const T inv_s = T(1) / s;
-      double quad = 0;
-      for (index_t i = 0; i < n; ++i) {
-        const T z = (x.val(i) - mu.val(i)) * inv_s;
-        quad += static_cast<double>(z * z);
-        x.add(i, -z * inv_s);
-        mu.add(i, z * inv_s);
-        sigma.add(i, (z * z - T(1)) * inv_s);
-      }
-      return lp - 0.5 * quad - static_cast<double>(n) * static_cast<double>(log(s));
+      const T inv_var = T(1) / (s * s);
+      const double quad = sum_as_double(r.square()) * static_cast<double>(inv_var);
+      if constexpr (X::grad) x.add_arr(-r * inv_var);
+      if constexpr (M::grad) mu.add_arr(r * inv_var);
+      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) / static_cast<double>(s)));
+      return -dn * (math::log_sqrt_two_pi + static_cast<double>(log(s))) - 0.5 * quad;
     } else {
-      bool ok = true;
-      for (index_t i = 0; i < n; ++i) {
-        const T s = sigma.val(i);
-        ok &= s > T(0);
-        const T inv_s = T(1) / s;
-        const T z = (x.val(i) - mu.val(i)) * inv_s;
-        lp -= static_cast<double>(T(0.5) * z * z + log(s));
-        x.add(i, -z * inv_s);
-        mu.add(i, z * inv_s);
-        sigma.add(i, (z * z - T(1)) * inv_s);
-      }
-      return ok ? lp : -math::inf<double>;
+      const auto sa = sigma.arr(n);
+      if (!(sa > T(0)).all()) return -math::inf<double>;
+      const auto inv_s = sa.inverse();
+      const auto z = r * inv_s;
+      if constexpr (X::grad) x.add_arr(-z * inv_s);
+      if constexpr (M::grad) mu.add_arr(z * inv_s);
+      if constexpr (S::grad) sigma.add_arr((z.square() - T(1)) * inv_s);
+      return -dn * math::log_sqrt_two_pi - 0.5 * sum_as_double(z.square()) - sum_as_double(sa.log());
     }
   }
+
 };
 
 template <class M, class S>

@@ -34,7 +34,9 @@ struct unary : expr_tag {
   void forward(S& s, const Env& env) const {
     a.forward(s.a, env);
     const auto& x = a.value(s.a, env);
-    if constexpr (is_vec<typename Env::info>) {
+    if constexpr (is_vec<typename Env::info> && op::vec_form<Op>::unary) {
+      s.c.val.array() = op::vec_form<Op>::f(x.array());
+    } else if constexpr (is_vec<typename Env::info>) {
       for (index_t i = 0; i < x.size(); ++i) s.c.val[i] = Op::f(x[i]);
     } else {
       s.c.val = Op::f(x);
@@ -54,7 +56,9 @@ struct unary : expr_tag {
     if constexpr (A::template has_grad<typename Env::info>) {
       const auto& x = a.value(s.a, env);
       auto& g = a.adj(s.a, env);
-      if constexpr (is_vec<typename Env::info>) {
+      if constexpr (is_vec<typename Env::info> && op::vec_form<Op>::unary) {
+        g.array() += s.c.adj.array() * op::vec_form<Op>::df(x.array(), s.c.val.array());
+      } else if constexpr (is_vec<typename Env::info>) {
         for (index_t i = 0; i < x.size(); ++i) g[i] += s.c.adj[i] * Op::df(x[i], s.c.val[i]);
       } else {
         g += s.c.adj * Op::df(x, s.c.val);
@@ -115,7 +119,10 @@ struct binary : expr_tag {
     b.forward(s.b, env);
     const auto& x = a.value(s.a, env);
     const auto& y = b.value(s.b, env);
-    if constexpr (is_vec<typename Env::info>) {
+    if constexpr (is_vec<typename Env::info> && op::vec_form<Op>::binary) {
+      const index_t n = s.c.val.size();
+      s.c.val.array() = op::vec_form<Op>::f(as_array(x, n), as_array(y, n));
+    } else if constexpr (is_vec<typename Env::info>) {
       const index_t n = s.c.val.size();
       for (index_t i = 0; i < n; ++i) s.c.val[i] = Op::f(elem(x, i), elem(y, i));
     } else {
@@ -138,6 +145,28 @@ struct binary : expr_tag {
     const auto& x = a.value(s.a, env);
     const auto& y = b.value(s.b, env);
     const index_t n = length(s.c.val);
+    if constexpr (is_vec<I> && op::vec_form<Op>::binary) {
+      using V = op::vec_form<Op>;
+      const auto xa = as_array(x, n);
+      const auto ya = as_array(y, n);
+      const auto va = s.c.val.array();
+      const auto ga = s.c.adj.array();
+      if constexpr (A::template has_grad<I>) {
+        if constexpr (A::template is_vec<I>)
+          a.adj(s.a, env).array() += V::ga(xa, ya, va, ga);
+        else
+          a.adj(s.a, env) += V::ga(xa, ya, va, ga).sum();
+        a.backward(s.a, env);
+      }
+      if constexpr (B::template has_grad<I>) {
+        if constexpr (B::template is_vec<I>)
+          b.adj(s.b, env).array() += V::gb(xa, ya, va, ga);
+        else
+          b.adj(s.b, env) += V::gb(xa, ya, va, ga).sum();
+        b.backward(s.b, env);
+      }
+      return;
+    }
     if constexpr (A::template has_grad<I>) {
       auto& g = a.adj(s.a, env);
       if constexpr (A::template is_vec<I>) {

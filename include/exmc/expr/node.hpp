@@ -78,6 +78,17 @@ inline T elem(const vector_t<T>& v, index_t i) {
   return v.coeff(i);
 }
 
+// A scalar broadcast to n elements, or a vector, as an Eigen array expression.
+template <class T>
+  requires std::is_arithmetic_v<T>
+inline auto as_array(T v, index_t n) {
+  return Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, v);
+}
+template <class T>
+inline auto as_array(const vector_t<T>& v, index_t) {
+  return v.array();
+}
+
 template <class V>
 inline index_t length(const V& v) {
   if constexpr (std::is_arithmetic_v<V>)

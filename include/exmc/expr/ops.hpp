@@ -36,6 +36,33 @@ EXMC_UNARY_OP(log1p_exp, math::log1p_exp(x), math::inv_logit(x))
 EXMC_UNARY_OP(lgamma, math::lgamma(x), math::digamma(x))
 #undef EXMC_UNARY_OP
 
+// Vectorised forms (Eigen array expressions) for the ops Eigen vectorises; the nodes use them
+// when present and fall back to the scalar f/df loop otherwise.
+template <class Op>
+struct vec_form {
+  static constexpr bool unary = false;
+  static constexpr bool binary = false;
+};
+#define EXMC_VEC_UNARY(NAME, VF, VDF)                                 \
+  template <>                                                          \
+  struct vec_form<NAME> {                                              \
+    static constexpr bool unary = true;                                \
+    template <class X>                                                 \
+    static auto f(const X& x) {                                        \
+      return VF;                                                       \
+    }                                                                  \
+    template <class X, class Y>                                        \
+    static auto df([[maybe_unused]] const X& x, [[maybe_unused]] const Y& y) { \
+      return VDF;                                                      \
+    }                                                                  \
+  };
+EXMC_VEC_UNARY(neg, -x, -x.Ones(x.size()))
+EXMC_VEC_UNARY(exp, x.exp(), y)
+EXMC_VEC_UNARY(log, x.log(), x.inverse())
+EXMC_VEC_UNARY(sqrt, x.sqrt(), typename X::Scalar(0.5) * y.inverse())
+EXMC_VEC_UNARY(square, x.square(), typename X::Scalar(2) * x)
+#undef EXMC_VEC_UNARY
+
 #define EXMC_BINARY_OP(NAME, SYM, F, DA, DB)                                   \
   struct NAME {                                                                \
     static constexpr const char* name = SYM;                                   \
@@ -66,5 +93,29 @@ EXMC_BINARY_OP(pow, "pow", std::pow(a, b), b * std::pow(a, b - T(1)), a > T(0) ?
 EXMC_BINARY_OP(fmin, "fmin", std::fmin(a, b), a <= b ? T(1) : T(0), a <= b ? T(0) : T(1))
 EXMC_BINARY_OP(fmax, "fmax", std::fmax(a, b), a >= b ? T(1) : T(0), a >= b ? T(0) : T(1))
 #undef EXMC_BINARY_OP
+
+#define EXMC_VEC_BINARY(NAME, VF, VDA, VDB)                                                   \
+  template <>                                                                                  \
+  struct vec_form<NAME> {                                                                      \
+    static constexpr bool binary = true;                                                       \
+    template <class A, class B>                                                                \
+    static auto f(const A& a, const B& b) {                                                    \
+      return VF;                                                                               \
+    }                                                                                          \
+    /* partials times the incoming adjoint g */                                                \
+    template <class A, class B, class Y, class G>                                              \
+    static auto ga([[maybe_unused]] const A& a, [[maybe_unused]] const B& b, [[maybe_unused]] const Y& y, const G& g) { \
+      return VDA;                                                                              \
+    }                                                                                          \
+    template <class A, class B, class Y, class G>                                              \
+    static auto gb([[maybe_unused]] const A& a, [[maybe_unused]] const B& b, [[maybe_unused]] const Y& y, const G& g) { \
+      return VDB;                                                                              \
+    }                                                                                          \
+  };
+EXMC_VEC_BINARY(add, a + b, g, g)
+EXMC_VEC_BINARY(sub, a - b, g, -g)
+EXMC_VEC_BINARY(mul, a * b, g * b, g * a)
+EXMC_VEC_BINARY(div, a / b, g / b, -g * y / b)
+#undef EXMC_VEC_BINARY
 
 }  // namespace exmc::op

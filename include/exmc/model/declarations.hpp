@@ -98,14 +98,15 @@ struct observe_decl {
 
   Dist dist;
   Data data;
+  std::vector<index_t> order;  // empty: stored in the user's order
 
   template <class T>
   auto cast() const {
     using D = decltype(dist.template cast<T>());
     if constexpr (Dist::family::discrete)
-      return observe_decl<Name, D, Data>{dist.template cast<T>(), data};
+      return observe_decl<Name, D, Data>{dist.template cast<T>(), data, order};
     else
-      return observe_decl<Name, D, vector_t<T>>{dist.template cast<T>(), data.template cast<T>()};
+      return observe_decl<Name, D, vector_t<T>>{dist.template cast<T>(), data.template cast<T>(), order};
   }
 };
 
@@ -147,7 +148,17 @@ template <fixed_string Name, distribution D, class Data>
 auto observe(D&& d, const Data& y) {
   using Dist = std::remove_cvref_t<D>;
   auto data = detail::observed_data<typename Dist::family>(y, Name.view());
-  return observe_decl<Name, Dist, decltype(data)>{std::forward<D>(d), std::move(data)};
+  Dist dist(std::forward<D>(d));
+  // Grouped likelihoods are evaluated segment by segment: sort the observations by group once.
+  // `order[i]` is the user's index of stored observation i (for pointwise output).
+  std::vector<index_t> order;
+  if (const Eigen::VectorXi* idx = dist.shared_index(); idx && idx->size() == data.size()) {
+    order = dist.sort_by_group();
+    auto sorted = data;
+    for (index_t i = 0; i < data.size(); ++i) sorted[i] = data[order[static_cast<std::size_t>(i)]];
+    data = std::move(sorted);
+  }
+  return observe_decl<Name, Dist, decltype(data)>{std::move(dist), std::move(data), std::move(order)};
 }
 
 template <fixed_string Name, class Expr>

@@ -1,0 +1,142 @@
+#pragma once
+// Posterior summary table, one row per quantity, like CmdStan's stansummary or posterior's
+// summarise_draws: location, spread, quantiles and the convergence diagnostics.
+#include <Eigen/Core>
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <cstdio>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../core/draws.hpp"
+#include "convergence.hpp"
+#include "mcse.hpp"
+
+namespace exmc {
+
+struct summary_row {
+  std::string name;
+  double mean, sd;            // posterior mean and standard deviation
+  double mcse_mean, mcse_sd;  // Monte Carlo standard errors of mean and sd
+  double q5, q50, q95;        // 5%, 50%, 95% quantiles
+  double ess_bulk, ess_tail;  // rank-normalised effective sample sizes
+  double r_hat;               // rank-normalised split R-hat (max of bulk and tail)
+};
+
+struct summary_table {
+  std::vector<summary_row> rows;
+
+  std::size_t size() const { return rows.size(); }
+  auto begin() const { return rows.begin(); }
+  auto end() const { return rows.end(); }
+  const summary_row& operator[](std::string_view name) const {
+    for (const auto& r : rows)
+      if (r.name == name) return r;
+    throw model_error("summary: no quantity named '" + std::string(name) + "'");
+  }
+};
+
+// Any fit object that carries its posterior draws, e.g. the NUTS fit.
+template <class Fit>
+concept HasPosterior = requires(const Fit& f) {
+  { f.posterior } -> std::convertible_to<const draws&>;
+};
+
+// One row from a (draws x chains) matrix.
+inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
+  detail::require_draws(x, "summary");
+  const Eigen::Map<const Eigen::VectorXd> all(x.data(), x.size());
+  summary_row r;
+  r.name = std::move(name);
+  r.mean = x.mean();
+  r.sd = std::sqrt(detail::sample_variance(all));
+  r.mcse_mean = mcse_mean(x);
+  r.mcse_sd = mcse_sd(x);
+  r.q5 = quantile(x, 0.05);
+  r.q50 = quantile(x, 0.5);
+  r.q95 = quantile(x, 0.95);
+  r.ess_bulk = ess_bulk(x);
+  r.ess_tail = ess_tail(x);
+  r.r_hat = rhat(x);
+  return r;
+}
+
+namespace detail {
+
+inline void require_consistent(const draws& d, const char* who) {
+  if (d.num_chains() == 0) throw model_error(std::string(who) + ": the draws hold no chains");
+  for (Eigen::Index c = 0; c < d.num_chains(); ++c)
+    if (d.chains[static_cast<std::size_t>(c)].cols() != d.num_quantities())
+      throw model_error(std::string(who) + ": chain " + std::to_string(c) + " has " +
+                        std::to_string(d.chains[static_cast<std::size_t>(c)].cols()) + " columns but there are " +
+                        std::to_string(d.num_quantities()) + " names");
+  if (d.num_draws() == 0) throw model_error(std::string(who) + ": the draws hold no iterations");
+}
+
+}  // namespace detail
+
+// Summary of every quantity in the draws (chains cut to the shortest one).
+inline summary_table summary(const draws& d) {
+  detail::require_consistent(d, "summary");
+  summary_table t;
+  t.rows.reserve(d.names.size());
+  for (Eigen::Index j = 0; j < d.num_quantities(); ++j) t.rows.push_back(summarise(d.names[static_cast<std::size_t>(j)], d.column(j)));
+  return t;
+}
+
+template <HasPosterior Fit>
+summary_table summary(const Fit& fit) {
+  return summary(static_cast<const draws&>(fit.posterior));
+}
+
+namespace detail {
+
+inline std::string format_cell(double v, const char* fmt) {
+  if (std::isnan(v)) return "NA";
+  if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, fmt, v);
+  return buf;
+}
+
+}  // namespace detail
+
+// Prints the table with right-aligned columns sized to their content. Values get
+// `sig_figs` significant digits, ESS whole numbers, R-hat three decimals; NA where a
+// diagnostic is undefined (e.g. constant draws).
+inline void print(std::ostream& os, const summary_table& t, int sig_figs = 3) {
+  const std::string value_fmt = "%." + std::to_string(std::clamp(sig_figs, 1, 17)) + "g";
+  const std::vector<std::string> header = {"",   "Mean", "MCSE", "StdDev",   "MCSE_SD",  "5%",
+                                           "50%", "95%", "ESS_bulk", "ESS_tail", "R_hat"};
+  std::vector<std::vector<std::string>> cells = {header};
+  for (const auto& r : t.rows) {
+    std::vector<std::string> line = {r.name};
+    for (const double v : {r.mean, r.mcse_mean, r.sd, r.mcse_sd, r.q5, r.q50, r.q95})
+      line.push_back(detail::format_cell(v, value_fmt.c_str()));
+    line.push_back(detail::format_cell(r.ess_bulk, "%.0f"));
+    line.push_back(detail::format_cell(r.ess_tail, "%.0f"));
+    line.push_back(detail::format_cell(r.r_hat, "%.3f"));
+    cells.push_back(std::move(line));
+  }
+  std::vector<std::size_t> width(header.size(), 0);
+  for (const auto& line : cells)
+    for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+  std::string out;
+  for (const auto& line : cells) {
+    // Names left-aligned, numbers right-aligned, two spaces between columns.
+    out += line[0] + std::string(width[0] - line[0].size(), ' ');
+    for (std::size_t c = 1; c < line.size(); ++c) out += "  " + std::string(width[c] - line[c].size(), ' ') + line[c];
+    out += '\n';
+  }
+  os << out;
+}
+
+inline std::ostream& operator<<(std::ostream& os, const summary_table& t) {
+  print(os, t);
+  return os;
+}
+
+}  // namespace exmc

@@ -1,0 +1,74 @@
+#pragma once
+// Options of exmc::sample and the streaming callback's view of one draw.
+#include <Eigen/Core>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <vector>
+
+#include "../core/log_density.hpp"
+#include "metric.hpp"
+
+namespace exmc {
+
+// How the metric is learned during warmup.
+enum class adaptation_kind {
+  windowed,  // Stan: Welford (co)variance over doubling windows (default)
+  gradient,  // nutpie: sqrt(Var(q) / Var(grad)) with switching windows; diag metric only
+};
+
+// Step size and inverse metric learned by an earlier run (see warm_start_from in fit.hpp).
+struct warm_start {
+  double step_size = 1.0;
+  Eigen::VectorXd inv_metric_diag;   // for unit/diag metrics (empty: keep the default)
+  Eigen::MatrixXd inv_metric_dense;  // for the dense metric (empty: use inv_metric_diag or identity)
+};
+
+// One draw as produced, handed to the callback. Views are valid only during the call.
+struct draw_event {
+  int chain = 0;
+  long iteration = 0;  // 0-based, counting warmup iterations first
+  bool warmup = false;
+  const std::vector<std::string>* names = nullptr;  // names of `values` (the kept quantities)
+  std::span<const double> values;                   // constrained values of the kept quantities
+  double lp = 0.0;
+  double accept_stat = 0.0;
+  double step_size = 0.0;
+  int treedepth = 0;
+  int n_leapfrog = 0;
+  bool divergent = false;
+  double energy = 0.0;
+};
+
+// Return false to stop every chain (draws made so far are kept).
+using draw_callback = std::function<bool(const draw_event&)>;
+
+struct sample_options {
+  int chains = 4;
+  int warmup = 1000;
+  int draws = 1000;
+  std::uint64_t seed = 0;
+  double target_accept = 0.8;
+  int max_depth = 10;
+  metric_kind metric = metric_kind::diag;
+  adaptation_kind adaptation = adaptation_kind::windowed;
+  int thin = 1;                    // keep every thin-th draw (warmup and sampling alike)
+  int threads = 0;                 // 0: std::thread::hardware_concurrency()
+  bool save_warmup = false;
+  double init_radius = 2.0;        // initial values uniform(-r, r) in unconstrained space; 0: all zeros
+  double step_size = 1.0;          // first guess for the step size search (ignored with warm)
+  named_values init;               // constrained initial values by name (needs UnconstrainableLogDensity)
+  Eigen::VectorXd init_unconstrained;  // or a full unconstrained starting point (dim() entries)
+  std::vector<std::string> keep;   // posterior quantities to keep (empty: all)
+  std::optional<warm_start> warm;  // start adaptation from these; with warmup == 0 use them as is
+  draw_callback callback;          // called for every iteration of every chain (see docs/nuts.md)
+  std::stop_token stop;            // request_stop() ends sampling early, like a false callback
+  double max_delta_h = 1000.0;     // energy error that marks a transition divergent
+  int init_tries = 100;            // random initialisations before a chain gives up
+  int max_consecutive_faults = 100;  // iterations in a row stuck on exceptions before a chain fails
+};
+
+}  // namespace exmc

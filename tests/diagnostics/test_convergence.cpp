@@ -1,0 +1,118 @@
+// R-hat, ESS and MCSE against the R package posterior 1.4 (fixtures from
+// scripts/diagnostics-fixtures.R), plus properties that need no reference.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <exmc/diagnostics/autocorrelation.hpp>
+#include <exmc/diagnostics/convergence.hpp>
+#include <exmc/diagnostics/mcse.hpp>
+#include <string>
+
+#include "fixture_reader.hpp"
+
+using exmc::test::agrees;
+using exmc::test::ref;
+
+namespace {
+
+// Same algorithm as posterior, so only rounding separates the two: FFTs by different
+// libraries (~1e-15 relative), R's long-double means and Boost's vs R's normal quantile.
+constexpr double tight = 1e-8;
+
+void check(const std::string& case_name, const std::string& quantity, double actual, double scale = 1e-300) {
+  const double expected = ref(case_name, quantity);
+  INFO(case_name << " " << quantity << ": C++ " << actual << ", R " << expected);
+  CHECK(agrees(actual, expected, tight, scale));
+}
+
+}  // namespace
+
+TEST_CASE("convergence diagnostics agree with posterior", "[diagnostics][posterior]") {
+  const char* cases[] = {"well_mixed", "ar1_rho09", "nonconverged", "cauchy",     "constant",
+                         "single_chain", "antithetic", "poisson_ties", "short_odd"};
+  for (const std::string name : cases) {
+    const Eigen::MatrixXd x = exmc::test::read_matrix("draws_" + name + ".csv");
+    check(name, "rhat", exmc::rhat(x));
+    check(name, "rhat_basic", exmc::rhat_basic(x));
+    check(name, "ess_basic", exmc::ess_basic(x));
+    check(name, "ess_bulk", exmc::ess_bulk(x));
+    check(name, "ess_tail", exmc::ess_tail(x));
+    check(name, "ess_mean", exmc::ess_mean(x));
+    check(name, "ess_sd", exmc::ess_sd(x));
+    for (const double p : {0.05, 0.5, 0.95}) {
+      const std::string pct = std::to_string(static_cast<int>(std::lround(100 * p)));
+      check(name, "ess_q" + pct, exmc::ess_quantile(x, p));
+      check(name, "mcse_q" + pct, exmc::mcse_quantile(x, p));
+      check(name, "q" + pct, exmc::quantile(x, p), 1.0);
+    }
+    check(name, "mcse_mean", exmc::mcse_mean(x));
+    check(name, "mcse_sd", exmc::mcse_sd(x));
+    check(name, "mean", x.mean(), 1.0);
+    const Eigen::VectorXd acf = exmc::autocorrelation(x.col(0));
+    // Correlations are bounded by 1, so compare them on that absolute scale.
+    for (Eigen::Index lag = 0; lag < std::min<Eigen::Index>(10, acf.size()); ++lag) check(name, "acf." + std::to_string(lag), acf[lag], 1.0);
+  }
+}
+
+TEST_CASE("chains constant within but different between", "[diagnostics][posterior]") {
+  const Eigen::MatrixXd x = exmc::test::read_matrix("draws_constant_per_chain.csv");
+  const std::string name = "constant_per_chain";
+  check(name, "rhat_basic", exmc::rhat_basic(x));
+  check(name, "ess_bulk", exmc::ess_bulk(x));
+  check(name, "ess_tail", exmc::ess_tail(x));
+  check(name, "ess_mean", exmc::ess_mean(x));
+  check(name, "ess_sd", exmc::ess_sd(x));
+  check(name, "mcse_mean", exmc::mcse_mean(x));
+  check(name, "mcse_sd", exmc::mcse_sd(x));
+  check(name, "mcse_q5", exmc::mcse_quantile(x, 0.05));
+  check(name, "mcse_q95", exmc::mcse_quantile(x, 0.95));
+  // Within-chain variance is exactly zero, so R-hat is +infinity here; posterior returns
+  // ~2.5e15 because matrixStats' colVars leaves ~1e-31 of rounding in a zero variance.
+  // Both say "not converged by an unbounded margin".
+  const double r = exmc::rhat(x);
+  CHECK(ref(name, "rhat") > 1e10);
+  CHECK((std::isinf(r) || r > 1e10));
+}
+
+TEST_CASE("autocovariance by FFT equals the direct sum", "[diagnostics]") {
+  const Eigen::MatrixXd x = exmc::test::read_matrix("draws_ar1_rho09.csv");
+  for (const Eigen::Index n : {Eigen::Index{7}, Eigen::Index{97}, Eigen::Index{1000}}) {
+    const Eigen::VectorXd chain = x.col(1).head(n);
+    const Eigen::VectorXd fast = exmc::autocovariance(chain);
+    const Eigen::VectorXd centred = chain.array() - chain.mean();
+    for (Eigen::Index lag = 0; lag < n; lag += (n > 50 ? 13 : 1)) {
+      const double direct = centred.head(n - lag).dot(centred.tail(n - lag)) / static_cast<double>(n);
+      INFO("n = " << n << ", lag = " << lag);
+      CHECK(fast[lag] == Approx(direct).margin(1e-12 * fast[0]));
+    }
+  }
+  CHECK(exmc::autocovariance(Eigen::VectorXd::Constant(10, 3.0)).isZero());
+  CHECK_THROWS_AS(exmc::autocovariance(Eigen::VectorXd()), exmc::model_error);
+}
+
+TEST_CASE("ESS reflects the autocorrelation of an AR(1) chain", "[diagnostics]") {
+  // For AR(1) with coefficient rho the asymptotic ESS is S (1 - rho) / (1 + rho); with
+  // rho = 0.9 and S = 4000 that is 210.5. The estimate is itself noisy (~15% sd here).
+  const Eigen::MatrixXd x = exmc::test::read_matrix("draws_ar1_rho09.csv");
+  CHECK(exmc::ess_mean(x) == Approx(4000.0 * 0.1 / 1.9).epsilon(0.35));
+  // Antithetic chains would give ESS > S; it is capped at S log10(S).
+  const Eigen::MatrixXd anti = exmc::test::read_matrix("draws_antithetic.csv");
+  CHECK(exmc::ess_mean(anti) == Approx(4000.0 * std::log10(4000.0)).epsilon(1e-12));
+}
+
+TEST_CASE("bad input is reported, never crashes", "[diagnostics]") {
+  const Eigen::MatrixXd empty(0, 4);
+  CHECK_THROWS_WITH(exmc::rhat(empty), Catch::Contains("rhat") && Catch::Contains("empty"));
+  CHECK_THROWS_AS(exmc::ess_bulk(Eigen::MatrixXd(10, 0)), exmc::model_error);
+  Eigen::MatrixXd x = Eigen::MatrixXd::Random(20, 2);
+  CHECK_THROWS_WITH(exmc::quantile(x, 1.5), Catch::Contains("[0, 1]"));
+  CHECK_THROWS_AS(exmc::ess_quantile(x, -0.1), exmc::model_error);
+  x(3, 1) = std::numeric_limits<double>::quiet_NaN();
+  CHECK(std::isnan(exmc::rhat(x)));
+  CHECK(std::isnan(exmc::ess_bulk(x)));
+  CHECK(std::isnan(exmc::ess_tail(x)));
+  CHECK(std::isnan(exmc::mcse_quantile(x, 0.5)));
+  // Two draws per chain: too few for an ESS.
+  CHECK(std::isnan(exmc::ess_bulk(Eigen::MatrixXd::Random(5, 3))));
+}

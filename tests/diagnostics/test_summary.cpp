@@ -1,0 +1,118 @@
+// The summary table: values against posterior (fixtures), access by name, fit objects, and
+// the printed layout.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <exmc/diagnostics/diagnostics.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fixture_reader.hpp"
+
+using exmc::test::agrees;
+using exmc::test::ref;
+
+namespace {
+
+exmc::draws draws_from_fixtures(const std::vector<std::string>& cases) {
+  exmc::draws d;
+  d.names = cases;
+  std::vector<Eigen::MatrixXd> columns;
+  for (const auto& c : cases) columns.push_back(exmc::test::read_matrix("draws_" + c + ".csv"));
+  const Eigen::Index chains = columns.front().cols();
+  Eigen::Index rows = columns.front().rows();
+  for (const auto& m : columns) rows = std::min(rows, m.rows());  // fixtures differ in length
+  for (Eigen::Index c = 0; c < chains; ++c) {
+    Eigen::MatrixXd chain(rows, static_cast<Eigen::Index>(cases.size()));
+    for (std::size_t j = 0; j < cases.size(); ++j) chain.col(static_cast<Eigen::Index>(j)) = columns[j].col(c).head(rows);
+    d.chains.push_back(chain);
+  }
+  return d;
+}
+
+// Stand-in for the NUTS fit type: only the members the diagnostics rely on.
+struct fake_fit {
+  exmc::draws posterior;
+  exmc::draws sample_stats;
+};
+
+}  // namespace
+
+TEST_CASE("summary rows agree with posterior", "[diagnostics][summary]") {
+  const std::vector<std::string> cases = {"well_mixed", "ar1_rho09", "cauchy", "antithetic"};
+  const exmc::summary_table t = exmc::summary(draws_from_fixtures(cases));
+  REQUIRE(t.size() == cases.size());
+  for (const auto& name : cases) {
+    const exmc::summary_row& r = t[name];
+    const auto near = [&](const char* q, double v, double scale = 1e-300) {
+      INFO(name << " " << q << ": C++ " << v << ", R " << ref(name, q));
+      CHECK(agrees(v, ref(name, q), 1e-8, scale));
+    };
+    near("mean", r.mean, 1.0);
+    near("sd", r.sd);
+    near("mcse_mean", r.mcse_mean);
+    near("mcse_sd", r.mcse_sd);
+    near("q5", r.q5, 1.0);
+    near("q50", r.q50, 1.0);
+    near("q95", r.q95, 1.0);
+    near("ess_bulk", r.ess_bulk);
+    near("ess_tail", r.ess_tail);
+    near("rhat", r.r_hat);
+  }
+  CHECK_THROWS_WITH(t["nope"], Catch::Contains("'nope'"));
+}
+
+TEST_CASE("summary accepts any fit with a posterior member", "[diagnostics][summary]") {
+  fake_fit fit;
+  fit.posterior = draws_from_fixtures({"well_mixed", "nonconverged"});
+  static_assert(exmc::HasPosterior<fake_fit>);
+  static_assert(!exmc::HasPosterior<exmc::draws>);
+  const exmc::summary_table t = exmc::summary(fit);
+  CHECK(t["nonconverged"].r_hat == exmc::rhat(fit.posterior.column("nonconverged")));
+  CHECK(t["nonconverged"].r_hat == Approx(ref("nonconverged", "rhat")).epsilon(1e-8));
+  CHECK(t["well_mixed"].r_hat < 1.01);
+}
+
+TEST_CASE("summary rejects malformed draws", "[diagnostics][summary]") {
+  exmc::draws d;
+  CHECK_THROWS_WITH(exmc::summary(d), Catch::Contains("no chains"));
+  d.names = {"a", "b"};
+  d.chains = {Eigen::MatrixXd::Zero(5, 2), Eigen::MatrixXd::Zero(5, 3)};
+  CHECK_THROWS_WITH(exmc::summary(d), Catch::Contains("chain 1 has 3 columns but there are 2 names"));
+  d.chains = {Eigen::MatrixXd::Zero(0, 2)};
+  CHECK_THROWS_WITH(exmc::summary(d), Catch::Contains("no iterations"));
+}
+
+TEST_CASE("printed summary has aligned columns", "[diagnostics][summary]") {
+  // Two chains of 6 draws; 'sigma' is constant, so its MCSE, ESS and R-hat are NA.
+  exmc::draws d;
+  d.names = {"mu", "sigma", "a_long_name[10]"};
+  Eigen::MatrixXd c0(6, 3), c1(6, 3);
+  c0 << 0.1, 2, 10, 0.4, 2, 20, -0.3, 2, 30, 0.2, 2, 25, 0.0, 2, 15, 0.5, 2, 12;
+  c1 << -0.2, 2, 11, 0.3, 2, 21, 0.6, 2, 31, -0.1, 2, 26, 0.25, 2, 16, 0.05, 2, 13;
+  d.chains = {c0, c1};
+  std::ostringstream os;
+  os << exmc::summary(d);
+  const std::string text = os.str();
+  // The numbers are posterior::summarise_draws on the same draws, printed with %.3g
+  // (values), %.0f (ESS) and %.3f (R-hat).
+  const std::string expected =
+      "                 Mean   MCSE  StdDev  MCSE_SD      5%   50%    95%  ESS_bulk  ESS_tail  R_hat\n"
+      "mu               0.15  0.113   0.277   0.0551  -0.245  0.15  0.545         6         6  0.939\n"
+      "sigma               2     NA       0       NA       2     2      2        NA        NA     NA\n"
+      "a_long_name[10]  19.2   3.04    7.44     1.22    10.6    18   30.4         6         6  0.876\n";
+  CHECK(text == expected);
+
+  // Every line has the same length, and every column ends at the same place.
+  std::istringstream lines(text);
+  std::string line;
+  std::size_t length = 0;
+  while (std::getline(lines, line)) {
+    if (length == 0) length = line.size();
+    CHECK(line.size() == length);
+  }
+  std::ostringstream more;
+  exmc::print(more, exmc::summary(d), 5);
+  CHECK_THAT(more.str(), Catch::Contains("0.27716"));
+}
