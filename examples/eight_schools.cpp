@@ -1,5 +1,7 @@
-// Eight schools (Rubin 1981): the centred hierarchical model, sampled with NUTS, summarised
-// like stansummary. Run: build/release/examples/eight_schools
+// Eight schools (Rubin 1981): the hierarchical model written centred, as in the textbook. The
+// compiler sees that each school has one observation and samples theta non-centred (the graph
+// dump says so), which removes the funnel's divergences. Sampled with NUTS, summarised like
+// stansummary. Run: build/release/examples/eight_schools
 #include <exmc/exmc.hpp>
 #include <iostream>
 
@@ -19,7 +21,6 @@ int main() {
   sample_options opt;
   opt.chains = 4;
   opt.seed = 2026;
-  opt.target_accept = 0.95;  // the centred funnel needs small steps
   const fit f = sample(ld, opt);
 
   std::cout << summary(f) << "\n";

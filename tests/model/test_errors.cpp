@@ -72,8 +72,11 @@ TEST_CASE("initial values by name are validated", "[model][errors]") {
   Eigen::VectorXd q = Eigen::VectorXd::Zero(c.dim());
   c.unconstrain({{"sigma", Eigen::VectorXd::Constant(1, 2.0)}, {"theta", Eigen::Vector2d(1.0, -1.0)}}, q);
   CHECK(q[1] == Approx(std::log(2.0)));
-  CHECK(q[2] == 1.0);
+  // theta is non-centred (no data inform it): q holds z = (theta - mu) / sigma with mu = q[0] = 0.
+  CHECK(q[2] == Approx(0.5));
   CHECK(c.constrain(q)[1] == Approx(2.0));
+  CHECK(c.constrain(q)[2] == Approx(1.0));
+  CHECK(c.constrain(q)[3] == Approx(-1.0));
   CHECK_THROWS_WITH(c.unconstrain({{"tau", Eigen::VectorXd::Zero(1)}}, q), Contains("'tau'") && Contains("no parameter"));
   CHECK_THROWS_WITH(c.unconstrain({{"e", Eigen::VectorXd::Zero(1)}}, q), Contains("not a parameter"));
   CHECK_THROWS_WITH(c.unconstrain({{"theta", Eigen::VectorXd::Zero(3)}}, q), Contains("expected 2 values, got 3"));

@@ -13,6 +13,10 @@ struct cauchy_fn {
   static constexpr support_kind support = support_kind::real;
   static constexpr bool elementwise = true;
   static constexpr bool discrete = false;
+  // Location-scale family: x = loc + scale * z with z from the standardised family, which the
+  // non-centring pass uses.
+  static constexpr std::size_t loc_index = 0;
+  static constexpr std::size_t scale_index = 1;
   static bool in_support(double x) { return std::isfinite(x); }
 
   template <class X, class M, class S>

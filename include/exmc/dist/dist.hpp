@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "../expr/build.hpp"
+#include "views.hpp"
 #include "../math/functions.hpp"
 
 namespace exmc {
@@ -45,78 +46,6 @@ inline const char* domain_text(domain d) {
   }
   return "";
 }
-
-// ---- views: how lpdf code reads values and writes partials --------------------------------
-// Densities are written twice over: element by element (val(i), add(i, d)) where a recursion
-// needs it, and as Eigen array expressions (arr(n), add_arr(e)) everywhere else, because Eigen
-// vectorises exp, log and reductions that a compiler will not vectorise in a scalar loop.
-
-// Sum of an array expression accumulated in double. Float sums run in blocks of 256 so each
-// block is a vectorised float reduction and the running total keeps double precision.
-template <class E>
-double sum_as_double(const E& e) {
-  using S = typename E::Scalar;
-  if constexpr (std::is_same_v<S, double>) {
-    return e.sum();
-  } else {
-    constexpr index_t block = 256;
-    const index_t n = e.size();
-    double total = 0;
-    for (index_t i = 0; i < n; i += block) total += static_cast<double>(e.segment(i, std::min(block, n - i)).sum());
-    return total;
-  }
-}
-
-// Scalar view: the value broadcasts; partials are summed locally and flushed once.
-template <class T, bool Grad>
-struct scalar_view {
-  static constexpr bool is_vec = false;
-  static constexpr bool grad = Grad;
-  T v;
-  T acc = T(0);
-  T val(index_t) const { return v; }
-  void add(index_t, T d) {
-    if constexpr (Grad) acc += d;
-  }
-  auto arr(index_t n) const { return Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, v); }
-  // Adds the partials e (one per element); for a scalar that is their sum.
-  template <class E>
-  void add_arr(const E& e) {
-    if constexpr (Grad) acc += e.sum();
-  }
-  // Adds an already-summed partial.
-  void add_total(T d) {
-    if constexpr (Grad) acc += d;
-  }
-};
-
-// Vector view over contiguous values; partials are added in place (the target is zeroed before).
-template <class V, class T, bool Grad>
-struct vector_view {
-  static constexpr bool is_vec = true;
-  static constexpr bool grad = Grad;
-  const V* v;
-  T* g;
-  V val(index_t i) const { return v[i]; }
-  void add(index_t i, T d) {
-    if constexpr (Grad) g[i] += d;
-  }
-  auto arr(index_t n) const {
-    if constexpr (std::is_same_v<V, T>)
-      return Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(v, n);
-    else
-      return Eigen::Map<const Eigen::Array<V, Eigen::Dynamic, 1>>(v, n).template cast<T>();
-  }
-  template <class E>
-  void add_arr(const E& e) {
-    if constexpr (Grad) Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(g, e.size()) += e;
-  }
-};
-
-// Any argument's value where it is the same for every element: hoisting a log(sigma) out of a
-// loop when sigma is a scalar is what makes vectorised lpdfs fast.
-template <class View>
-inline constexpr bool is_scalar_view = !View::is_vec;
 
 // ---- the distribution expression ----------------------------------------------------------
 template <class A>
@@ -191,6 +120,109 @@ struct dist_expr {
         },
         args);
     return perm;
+  }
+
+  // ---- non-centred parameterisation (model/ncp) -------------------------------------------
+  // For a location-scale family, a parameter x ~ F(loc, scale, ...) can be sampled as
+  // z ~ F(0, 1, ...) with x = loc + scale * z; these three steps let the compiler do that.
+  static constexpr bool location_scale = requires {
+    Fn::loc_index;
+    Fn::scale_index;
+  };
+  template <class Info>
+  static constexpr bool ncp_eligible() {
+    if constexpr (location_scale)
+      return std::tuple_element_t<Fn::scale_index, std::tuple<Args...>>::template has_grad<Info>;
+    else
+      return false;
+  }
+
+  // Forwards loc and scale and writes x = loc + scale * z; false when scale is not positive.
+  template <class S, class Env, class X>
+  bool ncp_forward(S& s, const Env& env, const typename Env::scalar* z, X& x, index_t n) const {
+    using T = typename Env::scalar;
+    const auto& la = std::get<Fn::loc_index>(args);
+    const auto& sa = std::get<Fn::scale_index>(args);
+    auto& ls = std::get<Fn::loc_index>(s.s);
+    auto& ss = std::get<Fn::scale_index>(s.s);
+    la.forward(ls, env);
+    sa.forward(ss, env);
+    const auto& loc = la.value(ls, env);
+    const auto& scale = sa.value(ss, env);
+    bool ok = true;
+    for (index_t i = 0; i < n; ++i) ok &= elem(scale, i) > T(0);
+    if constexpr (std::is_arithmetic_v<X>)
+      x = elem(loc, 0) + elem(scale, 0) * z[0];
+    else
+      x.array() = as_array(loc, n) + as_array(scale, n) * Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(z, n);
+    return ok;
+  }
+
+  // Log density of z under the standardised family (loc 0, scale 1, other arguments as given).
+  template <class S, class Env, class Z>
+  double standard_term(S& s, Env& env, Z& z, index_t n) const {
+    return standard_impl(s, env, z, n, std::index_sequence_for<Args...>{});
+  }
+
+  // Pushes x's adjoint into z's gradient and into loc and scale, then through their expressions.
+  template <class S, class Env, class AdjX>
+  void ncp_backward(S& s, Env& env, const typename Env::scalar* z, const AdjX& adj_x, typename Env::scalar* zg,
+                    index_t n) const {
+    using T = typename Env::scalar;
+    using I = typename Env::info;
+    const auto& la = std::get<Fn::loc_index>(args);
+    const auto& sa = std::get<Fn::scale_index>(args);
+    auto& ls = std::get<Fn::loc_index>(s.s);
+    auto& ss = std::get<Fn::scale_index>(s.s);
+    const auto& scale = sa.value(ss, env);
+    using LA = std::remove_cvref_t<decltype(la)>;
+    using SA = std::remove_cvref_t<decltype(sa)>;
+    T loc_total = 0, scale_total = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const T a = elem(adj_x, i);
+      zg[i] += a * elem(scale, i);
+      if constexpr (LA::template has_grad<I>) {
+        if constexpr (LA::template is_vec<I>)
+          la.adj(ls, env)[i] += a;
+        else
+          loc_total += a;
+      }
+      if constexpr (SA::template is_vec<I>)
+        sa.adj(ss, env)[i] += a * z[i];
+      else
+        scale_total += a * z[i];
+    }
+    if constexpr (LA::template has_grad<I>) {
+      if constexpr (!LA::template is_vec<I>) la.adj(ls, env) += loc_total;
+      la.backward(ls, env);
+    }
+    if constexpr (!SA::template is_vec<I>) sa.adj(ss, env) += scale_total;
+    sa.backward(ss, env);
+  }
+
+  // "x = loc + scale * z, z ~ F(0, 1, ...)" for the compiled graph's description.
+  std::string describe_noncentred(std::string_view x) const {
+    std::string out = std::string(x) + " = " + std::get<Fn::loc_index>(args).describe() + " + " +
+                      std::get<Fn::scale_index>(args).describe() + " * z, z ~ " + Fn::name + "(";
+    std::size_t k = 0;
+    std::apply(
+        [&](const auto&... a) {
+          ((out += (k ? ", " : "") +
+                   (k == Fn::loc_index ? std::string("0") : k == Fn::scale_index ? std::string("1") : a.describe()),
+            ++k),
+           ...);
+        },
+        args);
+    return out + ")";
+  }
+
+  // Current loc and scale values (after ncp_forward or a full evaluation), for initial values.
+  template <class S, class Env>
+  auto loc_scale(const S& s, const Env& env) const {
+    using L = std::remove_cvref_t<decltype(std::get<Fn::loc_index>(args).value(std::get<Fn::loc_index>(s.s), env))>;
+    using Sc = std::remove_cvref_t<decltype(std::get<Fn::scale_index>(args).value(std::get<Fn::scale_index>(s.s), env))>;
+    return std::pair<L, Sc>(std::get<Fn::loc_index>(args).value(std::get<Fn::loc_index>(s.s), env),
+                            std::get<Fn::scale_index>(args).value(std::get<Fn::scale_index>(s.s), env));
   }
 
   // Validates argument sizes against the variate length n and constant arguments against their
@@ -349,6 +381,34 @@ struct dist_expr {
       (finish_segment(std::get<I>(args), std::get<I>(s.s), env, group, std::get<I>(views), totals[I]), ...);
     }
     (finish_grouped(std::get<I>(args), std::get<I>(s.s), env, totals[I]), ...);
+    return lp;
+  }
+
+  template <std::size_t K, class S, class Env>
+  auto standard_view(S& s, Env& env) const {
+    using T = typename Env::scalar;
+    if constexpr (K == Fn::loc_index)
+      return scalar_view<T, false>{T(0)};
+    else if constexpr (K == Fn::scale_index)
+      return scalar_view<T, false>{T(1)};
+    else
+      return make_view(std::get<K>(args), std::get<K>(s.s), env);
+  }
+  template <class S, class Env, class Z, std::size_t... I>
+  double standard_impl(S& s, Env& env, Z& z, index_t n, std::index_sequence<I...>) const {
+    auto fwd = [&](auto ic) {
+      constexpr std::size_t K = decltype(ic)::value;
+      if constexpr (K != Fn::loc_index && K != Fn::scale_index) std::get<K>(args).forward(std::get<K>(s.s), env);
+    };
+    (fwd(std::integral_constant<std::size_t, I>{}), ...);
+    auto views = std::make_tuple(standard_view<I>(s, env)...);
+    const double lp = Fn::lpdf(n, z, std::get<I>(views)...);
+    auto fin = [&](auto ic) {
+      constexpr std::size_t K = decltype(ic)::value;
+      if constexpr (K != Fn::loc_index && K != Fn::scale_index)
+        finish(std::get<K>(args), std::get<K>(s.s), env, std::get<K>(views));
+    };
+    (fin(std::integral_constant<std::size_t, I>{}), ...);
     return lp;
   }
 

@@ -16,6 +16,7 @@
 
 #include "../core/log_density.hpp"
 #include "model.hpp"
+#include "ncp.hpp"
 
 namespace exmc {
 
@@ -69,8 +70,10 @@ class compiled {
   };
 
   template <class Model>
-  explicit compiled(const Model& m) : decls_(cast_all(m.decls(), std::index_sequence_for<Decls...>{})) {
+  explicit compiled(const Model& m, const compile_options& opts = {})
+      : decls_(cast_all(m.decls(), std::index_sequence_for<Decls...>{})) {
     sizes_ = model_t<Decls...>::validate(decls_);
+    for_each_index<size>([&](auto ic) { ncp_[ic] = detail::choose_noncentered<typename info::template decl<ic>, info>(std::get<ic>(decls_), decls_, opts); });
     dim_ = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
@@ -79,7 +82,7 @@ class compiled {
     });
     shared_ws_ = make_workspace();
   }
-  compiled(const compiled& o) : decls_(o.decls_), sizes_(o.sizes_), offsets_(o.offsets_), dim_(o.dim_) {
+  compiled(const compiled& o) : decls_(o.decls_), sizes_(o.sizes_), offsets_(o.offsets_), dim_(o.dim_), ncp_(o.ncp_) {
     shared_ws_ = make_workspace();
   }
   compiled& operator=(const compiled&) = delete;
@@ -167,30 +170,50 @@ class compiled {
   }
 
   // Initial values by name (constrained scale): overwrites those parameters' coordinates of q.
+  // Non-centred parameters are set last, in topological order, from loc and scale evaluated at q
+  // (so with the other initial values already in place).
   void unconstrain(const named_values& values, vector_t<T>& q) const {
     if (q.size() != dim_) q = vector_t<T>::Zero(dim_);
+    std::vector<std::size_t> deferred;
     for (const auto& [name, v] : values) {
       const std::size_t i = info::index_of(name);
       if (i >= size) throw model_error("initial value for '" + name + "': the model has no parameter of that name");
       if (info::kinds[i] != decl_kind::param)
         throw model_error("initial value for '" + name + "': it is not a parameter (only parameters take initial values)");
+      if (v.size() != sizes_.n[i])
+        throw model_error("initial value for '" + name + "': expected " + std::to_string(sizes_.n[i]) +
+                          " values, got " + std::to_string(v.size()));
       for_each_index<size>([&](auto ic) {
         constexpr std::size_t I = ic;
         if constexpr (info::kinds[I] == decl_kind::param) {
           if (I != i) return;
           const auto& tf = std::get<I>(decls_).tf;
-          if (v.size() != sizes_.n[I])
-            throw model_error("initial value for '" + name + "': expected " + std::to_string(sizes_.n[I]) +
-                              " values, got " + std::to_string(v.size()));
-          for (index_t j = 0; j < v.size(); ++j) {
+          for (index_t j = 0; j < v.size(); ++j)
             if (!tf.in_support(v[j]))
               throw model_error("initial value for '" + name + "': element " + std::to_string(j) + " (" +
                                 std::to_string(v[j]) + ") is outside the parameter's support");
-            q[offsets_[I] + j] = static_cast<T>(tf.unconstrain(v[j]));
-          }
+          if (ncp_[I]) return;
+          for (index_t j = 0; j < v.size(); ++j) q[offsets_[I] + j] = static_cast<T>(tf.unconstrain(v[j]));
         }
       });
     }
+    workspace ws = make_workspace();
+    for_each_index<size>([&](auto kc) {
+      constexpr std::size_t I = info::topo.order[kc];
+      using D = typename info::template decl<I>;
+      if constexpr (detail::ncp_capable<D, info>()) {
+        const auto it = values.find(std::string(info::names[I]));
+        if (!ncp_[I] || it == values.end()) return;
+        evaluate<false>(q, ws.grad_scratch, ws);
+        const auto [loc, scale] = std::get<I>(decls_).dist.loc_scale(std::get<I>(ws.states), ws.env);
+        for (index_t j = 0; j < sizes_.n[I]; ++j) {
+          const double sc = static_cast<double>(elem(scale, j));
+          if (!(sc > 0))
+            throw model_error("initial value for '" + it->first + "': its scale is not positive at the other initial values");
+          q[offsets_[I] + j] = static_cast<T>((it->second[j] - static_cast<double>(elem(loc, j))) / sc);
+        }
+      }
+    });
   }
 
   // Human-readable plan: every node with its shape, offset into q and transform.
@@ -202,9 +225,16 @@ class compiled {
       const auto& d = std::get<I>(decls_);
       using D = std::remove_cvref_t<decltype(d)>;
       os << "  " << decl_label<D>() << " size " << sizes_.n[I];
-      if constexpr (D::kind == decl_kind::param)
-        os << ", q[" << offsets_[I] << ".." << offsets_[I] + sizes_.n[I] << "), transform " << d.tf.describe()
-           << ", prior " << d.dist.describe();
+      if constexpr (D::kind == decl_kind::param) {
+        os << ", q[" << offsets_[I] << ".." << offsets_[I] + sizes_.n[I] << "), ";
+        if constexpr (decltype(D::dist)::template ncp_eligible<info>()) {
+          if (ncp_[I]) {
+            os << "non-centred: " << d.dist.describe_noncentred(info::names[I]) << "\n";
+            return;
+          }
+        }
+        os << "transform " << d.tf.describe() << ", prior " << d.dist.describe();
+      }
       else if constexpr (D::kind == decl_kind::observe)
         os << ", likelihood " << d.dist.describe();
       else
@@ -215,6 +245,12 @@ class compiled {
   }
 
   const std::tuple<Decls...>& decls() const { return decls_; }
+  // Whether parameter `name` is sampled non-centred in this compiled model.
+  bool noncentered(std::string_view name) const {
+    const std::size_t i = info::index_of(name);
+    if (i >= size) throw model_error("noncentered: the model has no declaration named '" + std::string(name) + "'");
+    return ncp_[i];
+  }
 
  private:
   template <class Tuple, std::size_t... I>
@@ -231,36 +267,63 @@ class compiled {
   double evaluate(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
     env_type& env = ws.env;
     double lp = 0;
-    // 1. constrain
+    // 1. constrain (non-centred parameters wait for their loc and scale, step 2)
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
       if constexpr (info::kinds[I] == decl_kind::param) {
         auto& s = std::get<I>(env.slots);
-        lp += std::get<I>(decls_).tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
         zero(s.adj);
+        if (ncp_[I]) {
+          grad.segment(offsets_[I], sizes_.n[I]).setZero();
+        } else {
+          lp += std::get<I>(decls_).tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
+        }
       }
     });
     if (!std::isfinite(lp)) return lp;
-    // 2. deterministics forward
+    // 2. deterministics and non-centred parameters, in topological order
+    bool ok = true;
     for_each_index<size>([&](auto kc) {
       constexpr std::size_t I = info::topo.order[kc];
-      if constexpr (info::kinds[I] == decl_kind::let) {
+      using D = typename info::template decl<I>;
+      auto& s = std::get<I>(env.slots);
+      if constexpr (D::kind == decl_kind::let) {
         const auto& e = std::get<I>(decls_).expr;
         auto& st = std::get<I>(ws.states);
         e.forward(st, env);
-        auto& s = std::get<I>(env.slots);
         s.val = e.value(st, env);
         zero(s.adj);
+      } else if constexpr (detail::ncp_capable<D, info>()) {
+        if (ncp_[I])
+          ok &= std::get<I>(decls_).dist.ncp_forward(std::get<I>(ws.states), env, q.data() + offsets_[I], s.val,
+                                                     sizes_.n[I]);
       }
     });
+    if (!ok) return -math::inf<double>;
     // 3. terms
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
       const auto& d = std::get<I>(decls_);
       auto& st = std::get<I>(ws.states);
-      if constexpr (info::kinds[I] == decl_kind::param) {
+      using D = std::remove_cvref_t<decltype(d)>;
+      if constexpr (D::kind == decl_kind::param) {
         auto& s = std::get<I>(env.slots);
-        if constexpr (std::remove_cvref_t<decltype(d)>::vec) {
+        if constexpr (decltype(D::dist)::template ncp_eligible<info>()) {
+          if (ncp_[I]) {
+            const T* z = q.data() + offsets_[I];
+            T* zg = grad.data() + offsets_[I];
+            if constexpr (D::vec) {
+              vector_view<T, T, true> zv{z, zg};
+              lp += d.dist.standard_term(st, env, zv, sizes_.n[I]);
+            } else {
+              scalar_view<T, true> zv{z[0]};
+              lp += d.dist.standard_term(st, env, zv, 1);
+              zg[0] += zv.acc;
+            }
+            return;
+          }
+        }
+        if constexpr (D::vec) {
           vector_view<T, T, true> x{s.val.data(), s.adj.data()};
           lp += d.dist.term(st, env, x, sizes_.n[I]);
         } else {
@@ -268,29 +331,35 @@ class compiled {
           lp += d.dist.term(st, env, x, 1);
           s.adj += x.acc;
         }
-      } else if constexpr (info::kinds[I] == decl_kind::observe) {
+      } else if constexpr (D::kind == decl_kind::observe) {
         using V = typename std::remove_cvref_t<decltype(d.data)>::Scalar;
         vector_view<V, T, false> x{d.data.data(), nullptr};
         lp += d.dist.term(st, env, x, d.data.size());
       }
     });
     if constexpr (Grad) {
-      // 4. deterministics backward
+      // 4. deterministics and non-centred parameters backward, in reverse topological order
       for_each_index<size>([&](auto kc) {
         constexpr std::size_t I = info::topo.order[size - 1 - kc];
-        if constexpr (info::kinds[I] == decl_kind::let) {
+        using D = typename info::template decl<I>;
+        auto& st = std::get<I>(ws.states);
+        if constexpr (D::kind == decl_kind::let) {
           const auto& e = std::get<I>(decls_).expr;
           if constexpr (std::remove_cvref_t<decltype(e)>::template has_grad<info>) {
-            auto& st = std::get<I>(ws.states);
             e.adj(st, env) += std::get<I>(env.slots).adj;
             e.backward(st, env);
           }
+        } else if constexpr (detail::ncp_capable<D, info>()) {
+          if (ncp_[I])
+            std::get<I>(decls_).dist.ncp_backward(st, env, q.data() + offsets_[I], std::get<I>(env.slots).adj,
+                                                  grad.data() + offsets_[I], sizes_.n[I]);
         }
       });
-      // 5. chain rule
+      // 5. chain rule through the transforms (non-centred parameters are done: identity in z)
       for_each_index<size>([&](auto ic) {
         constexpr std::size_t I = ic;
         if constexpr (info::kinds[I] == decl_kind::param) {
+          if (ncp_[I]) return;
           auto& s = std::get<I>(env.slots);
           std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
                                        grad.data() + offsets_[I], sizes_.n[I]);
@@ -304,6 +373,7 @@ class compiled {
   size_env<info> sizes_;
   std::array<index_t, size> offsets_{};
   index_t dim_ = 0;
+  std::array<bool, size> ncp_{};  // parameter I is sampled non-centred
   mutable std::mutex mutex_;
   mutable workspace shared_ws_;
 };
@@ -314,10 +384,10 @@ auto compiled_type(const model_t<Decls...>&) -> compiled<T, decltype(std::declva
 }
 
 template <class T = double, class Model>
-auto compile(const Model& m) {
+auto compile(const Model& m, const compile_options& opts = {}) {
   static_assert(std::is_same_v<T, double> || std::is_same_v<T, float>, "exmc::compile: T must be float or double");
   using C = decltype(detail::compiled_type<T>(m));
-  return C(m);
+  return C(m, opts);
 }
 
 }  // namespace exmc

@@ -19,6 +19,15 @@ namespace exmc {
 
 enum class decl_kind { param, observe, let };
 
+// How a location-scale parameter is sampled (see docs/DECISIONS.md, non-centring):
+//   automatic     the model's policy decides (by default non-centred when its scale depends on
+//                 other parameters)
+//   centered      sampled as written
+//   noncentered   sampled as z with x = loc + scale * z, whenever the family allows
+enum class parameterization { automatic, centered, noncentered };
+inline constexpr parameterization centered = parameterization::centered;
+inline constexpr parameterization noncentered = parameterization::noncentered;
+
 // The constraint transform a parameter gets from the support of its prior.
 template <support_kind S>
 constexpr auto default_transform() {
@@ -35,6 +44,7 @@ constexpr auto default_transform() {
 
 template <fixed_string Name, class Dist, bool Vec, class Tf>
 struct param_decl {
+  static constexpr auto fixed_name = Name;
   static constexpr std::string_view name = Name.view();
   static constexpr decl_kind kind = decl_kind::param;
   static constexpr bool vec = Vec;
@@ -52,6 +62,7 @@ struct param_decl {
   Dist dist;
   index_t n = 1;
   Tf tf{};
+  parameterization reparam = parameterization::automatic;
 
   auto operator[](Eigen::VectorXi idx) const {
     static_assert(Vec, "exmc: only a vector parameter can be indexed");
@@ -60,24 +71,24 @@ struct param_decl {
   template <class T>
   auto cast() const {
     using D = decltype(dist.template cast<T>());
-    return param_decl<Name, D, Vec, Tf>{dist.template cast<T>(), n, tf};
+    return param_decl<Name, D, Vec, Tf>{dist.template cast<T>(), n, tf, reparam};
   }
 };
 
 template <fixed_string Name, distribution D>
-auto param(D&& d) {
+auto param(D&& d, parameterization p = parameterization::automatic) {
   using Dist = std::remove_cvref_t<D>;
   using Tf = decltype(default_transform<Dist::support>());
-  return param_decl<Name, Dist, false, Tf>{std::forward<D>(d), 1, default_transform<Dist::support>()};
+  return param_decl<Name, Dist, false, Tf>{std::forward<D>(d), 1, default_transform<Dist::support>(), p};
 }
 template <fixed_string Name, distribution D>
-auto param(D&& d, index_t size) {
+auto param(D&& d, index_t size, parameterization p = parameterization::automatic) {
   using Dist = std::remove_cvref_t<D>;
   using Tf = decltype(default_transform<Dist::support>());
   if (size < 1)
     throw model_error("param<\"" + std::string(Name.view()) + "\">: size must be at least 1, got " +
                       std::to_string(size));
-  return param_decl<Name, Dist, true, Tf>{std::forward<D>(d), size, default_transform<Dist::support>()};
+  return param_decl<Name, Dist, true, Tf>{std::forward<D>(d), size, default_transform<Dist::support>(), p};
 }
 
 // Observed data are stored by value: as integers for discrete families, otherwise as doubles

@@ -1,0 +1,83 @@
+#pragma once
+// How a family's lpdf reads its variate and arguments and writes analytic partials.
+#include <Eigen/Core>
+#include <algorithm>
+#include <type_traits>
+
+#include "../expr/node.hpp"
+
+namespace exmc {
+
+// ---- views: how lpdf code reads values and writes partials --------------------------------
+// Densities are written twice over: element by element (val(i), add(i, d)) where a recursion
+// needs it, and as Eigen array expressions (arr(n), add_arr(e)) everywhere else, because Eigen
+// vectorises exp, log and reductions that a compiler will not vectorise in a scalar loop.
+
+// Sum of an array expression accumulated in double. Float sums run in blocks of 256 so each
+// block is a vectorised float reduction and the running total keeps double precision.
+template <class E>
+double sum_as_double(const E& e) {
+  using S = typename E::Scalar;
+  if constexpr (std::is_same_v<S, double>) {
+    return e.sum();
+  } else {
+    constexpr index_t block = 256;
+    const index_t n = e.size();
+    double total = 0;
+    for (index_t i = 0; i < n; i += block) total += static_cast<double>(e.segment(i, std::min(block, n - i)).sum());
+    return total;
+  }
+}
+
+// Scalar view: the value broadcasts; partials are summed locally and flushed once.
+template <class T, bool Grad>
+struct scalar_view {
+  static constexpr bool is_vec = false;
+  static constexpr bool grad = Grad;
+  T v;
+  T acc = T(0);
+  T val(index_t) const { return v; }
+  void add(index_t, T d) {
+    if constexpr (Grad) acc += d;
+  }
+  auto arr(index_t n) const { return Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, v); }
+  // Adds the partials e (one per element); for a scalar that is their sum.
+  template <class E>
+  void add_arr(const E& e) {
+    if constexpr (Grad) acc += e.sum();
+  }
+  // Adds an already-summed partial.
+  void add_total(T d) {
+    if constexpr (Grad) acc += d;
+  }
+};
+
+// Vector view over contiguous values; partials are added in place (the target is zeroed before).
+template <class V, class T, bool Grad>
+struct vector_view {
+  static constexpr bool is_vec = true;
+  static constexpr bool grad = Grad;
+  const V* v;
+  T* g;
+  V val(index_t i) const { return v[i]; }
+  void add(index_t i, T d) {
+    if constexpr (Grad) g[i] += d;
+  }
+  auto arr(index_t n) const {
+    if constexpr (std::is_same_v<V, T>)
+      return Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(v, n);
+    else
+      return Eigen::Map<const Eigen::Array<V, Eigen::Dynamic, 1>>(v, n).template cast<T>();
+  }
+  template <class E>
+  void add_arr(const E& e) {
+    if constexpr (Grad) Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(g, e.size()) += e;
+  }
+};
+
+// Any argument's value where it is the same for every element: hoisting a log(sigma) out of a
+// loop when sigma is a scalar is what makes vectorised lpdfs fast.
+template <class View>
+inline constexpr bool is_scalar_view = !View::is_vec;
+
+}  // namespace exmc
