@@ -21,6 +21,7 @@ int main() {
   sample_options opt;
   opt.chains = 4;
   opt.seed = 2026;
+  opt.target_accept = 0.9;  // a common choice for hierarchical models
   const fit f = sample(ld, opt);
 
   std::cout << summary(f) << "\n";

@@ -41,8 +41,10 @@ TEST_CASE("funnel: the rewrite recovers v ~ normal(0, 3); centred is biased and 
   const fit fc = sample(compile(m, {.ncp = ncp_policy::never}), o);
   const moment vc = moments(fc, "v");
   INFO("centred: divergent " << fc.total_divergent() << ", v sd " << vc.sd);
-  CHECK(fc.total_divergent() > 2 * fn.total_divergent() + 5);
-  CHECK(vc.sd < 2.7);  // the neck of the funnel (v << 0) is never reached
+  // Centred, the neck of the funnel (v << 0) is not reached: sd(v) is biased low far beyond its
+  // Monte Carlo error, and the sampler reports divergences there.
+  CHECK(vc.sd < 3.0 - 4.5 * vc.mcse_sd);
+  CHECK(fc.total_divergent() > fn.total_divergent());
 }
 
 TEST_CASE("eight schools: under 1% divergences and the long reference posterior", "[model][ncp][sampling]") {

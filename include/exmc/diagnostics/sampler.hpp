@@ -212,7 +212,14 @@ template <class Fit>
   requires HasPosterior<Fit> && requires(const Fit& f) {
     { f.sample_stats } -> std::convertible_to<const draws&>;
   }
-sampler_report diagnose(const Fit& fit, int max_depth = 10, diagnose_thresholds thresholds = {}) {
+sampler_report diagnose(const Fit& fit, int max_depth = 0, diagnose_thresholds thresholds = {}) {
+  // max_depth 0: the fit's own limit when it records one, else Stan's default 10.
+  if (max_depth <= 0) {
+    if constexpr (requires { fit.max_depth; })
+      max_depth = fit.max_depth;
+    else
+      max_depth = 10;
+  }
   sampler_report r = diagnose(static_cast<const draws&>(fit.sample_stats), max_depth, thresholds);
   const draws& posterior = fit.posterior;
   check_convergence(r, summary(posterior), posterior.num_chains());

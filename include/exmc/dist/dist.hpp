@@ -53,6 +53,17 @@ struct is_gather : std::false_type {};
 template <class A>
 struct is_gather<gather<A>> : std::true_type {};
 
+template <class A>
+struct is_vec_data : std::false_type {};
+template <class S>
+struct is_vec_data<vec_data<S>> : std::true_type {};
+// exp(a) with a vector a: log of its values is a itself.
+template <class A, class Info>
+struct is_exp_of_vector : std::false_type {};
+template <class A, class Info>
+  requires A::template is_vec<Info>
+struct is_exp_of_vector<unary<op::exp, A>, Info> : std::true_type {};
+
 template <class Fn, class... Args>
 struct dist_expr {
   using family = Fn;
@@ -317,7 +328,14 @@ struct dist_expr {
     if constexpr (A::template is_vec<I>) {
       T* gp = nullptr;
       if constexpr (g) gp = a.adj(st, env).data();
-      return vector_view<T, T, g>{a.value(st, env).data(), gp};
+      vector_view<T, T, g> view{a.value(st, env).data(), gp};
+      if constexpr (is_vec_data<A>::value) {
+        view.logv = a.logv.data();
+        view.valid = true;  // checked against the argument's domain when the model was built
+      } else if constexpr (is_exp_of_vector<A, I>::value) {
+        view.logv = a.a.value(st.a, env).data();
+      }
+      return view;
     } else {
       return scalar_view<T, g>{static_cast<T>(a.value(st, env))};
     }

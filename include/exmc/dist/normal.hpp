@@ -37,13 +37,13 @@ struct normal_fn {
       return -dn * (math::log_sqrt_two_pi + static_cast<double>(log(s))) - 0.5 * quad;
     } else {
       const auto sa = sigma.arr(n);
-      if (!(sa > T(0)).all()) return -math::inf<double>;
+      if (!sigma.all_positive(n)) return -math::inf<double>;
       const auto inv_s = sa.inverse();
       const auto z = r * inv_s;
       if constexpr (X::grad) x.add_arr(-z * inv_s);
       if constexpr (M::grad) mu.add_arr(z * inv_s);
       if constexpr (S::grad) sigma.add_arr((z.square() - T(1)) * inv_s);
-      return -dn * math::log_sqrt_two_pi - 0.5 * sum_as_double(z.square()) - sum_as_double(sa.log());
+      return -dn * math::log_sqrt_two_pi - 0.5 * sum_as_double(z.square()) - sigma.sum_log(n);
     }
   }
 

@@ -34,41 +34,77 @@ struct student_t_fn {
 
   template <class X, class N, class M, class S>
   static double lpdf(index_t n, X& x, N& nu, M& mu, S& sigma) {
+    if constexpr (!N::is_vec)
+      return lpdf_scalar_nu(n, x, nu, mu, sigma);
+    else
+      return lpdf_loop(n, x, nu, mu, sigma);
+  }
+
+  // Scalar nu (the common case): vectorised passes with the nu terms computed once.
+  // log1p(r) is written log(1 + r), which Eigen vectorises (absolute error below an ulp of 1).
+  template <class X, class N, class M, class S>
+  static double lpdf_scalar_nu(index_t n, X& x, N& nu, M& mu, S& sigma) {
+    using T = decltype(sigma.val(0));
+    const T v = nu.val(0);
+    if (!(v > T(0))) return -math::inf<double>;
+    const nu_terms<T> c = nu_constants(v);
+    double lp = c.norm * static_cast<double>(n);
+    const auto r = x.arr(n) - mu.arr(n);
+    const auto sa = sigma.arr(n);
+    if constexpr (S::is_vec) {
+      if (!sigma.all_positive(n)) return -math::inf<double>;
+      lp -= sigma.sum_log(n);
+    } else {
+      if (!(sigma.val(0) > T(0))) return -math::inf<double>;
+      lp -= static_cast<double>(n) * std::log(static_cast<double>(sigma.val(0)));
+    }
+    // One vectorised pass for the logarithms, one scalar pass for the partials: Eigen's lazy
+    // expressions would otherwise recompute the divisions in every partial.
+    const double sum_l1p = sum_as_double(((r / sa).square() / v + T(1)).log());
+    lp -= 0.5 * static_cast<double>(v + T(1)) * sum_l1p;
+    double sum_wz2 = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const T inv_s = T(1) / sigma.val(i);
+      const T z = (x.val(i) - mu.val(i)) * inv_s;
+      const T z2 = z * z;
+      const T w = (v + T(1)) / (v + z2);
+      x.add(i, -w * z * inv_s);
+      mu.add(i, w * z * inv_s);
+      sigma.add(i, (w * z2 - T(1)) * inv_s);
+      if constexpr (N::grad) sum_wz2 += static_cast<double>(w * z2);
+    }
+    if constexpr (N::grad)
+      nu.add_total(static_cast<T>(static_cast<double>(c.dnorm) * static_cast<double>(n) +
+                                  0.5 * (sum_wz2 / static_cast<double>(v) - sum_l1p)));
+    return lp;
+  }
+
+  template <class X, class N, class M, class S>
+  static double lpdf_loop(index_t n, X& x, N& nu, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
     using std::log, std::log1p;
     double lp = 0;
     bool ok = true;
-    nu_terms<T> c{};
-    if constexpr (!N::is_vec) {
-      ok &= nu.val(0) > T(0);
-      if (!ok) return -math::inf<double>;
-      c = nu_constants(nu.val(0));
-      lp += c.norm * static_cast<double>(n);
-    }
     for (index_t i = 0; i < n; ++i) {
       const T v = nu.val(i);
-      if constexpr (N::is_vec) {
-        ok &= v > T(0);
-        c = nu_constants(v);
-        lp += c.norm;
-      }
+      ok &= v > T(0);
+      const nu_terms<T> c = nu_constants(v);
+      lp += c.norm;
       const T s = sigma.val(i);
       ok &= s > T(0);
       const T inv_s = T(1) / s;
       const T z = (x.val(i) - mu.val(i)) * inv_s;
-      const T r = z * z / v;
-      const T l1p = log1p(r);
+      const T l1p = log1p(z * z / v);
       const T w = (v + T(1)) / (v + z * z);
-      lp -= static_cast<double>(T(0.5) * (v + T(1)) * l1p);
-      if constexpr (S::is_vec) lp -= static_cast<double>(log(s));
+      lp -= static_cast<double>(T(0.5) * (v + T(1)) * l1p + log(s));
       x.add(i, -w * z * inv_s);
       mu.add(i, w * z * inv_s);
       sigma.add(i, (w * z * z - T(1)) * inv_s);
-      if constexpr (N::grad) nu.add(i, c.dnorm + T(0.5) * (w * z * z / v - l1p));
+      nu.add(i, c.dnorm + T(0.5) * (w * z * z / v - l1p));
     }
-    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(log(sigma.val(0)));
     return ok ? lp : -math::inf<double>;
   }
+
 };
 
 template <class N, class M, class S>

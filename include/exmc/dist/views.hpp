@@ -53,12 +53,17 @@ struct scalar_view {
 };
 
 // Vector view over contiguous values; partials are added in place (the target is zeroed before).
+// Two facts about the values can be known in advance and save work on every evaluation:
+// `logv` points at their logarithms (data vectors cache them; exp(a) has them as a), and `valid`
+// says they were already checked against the argument's domain (constant data).
 template <class V, class T, bool Grad>
 struct vector_view {
   static constexpr bool is_vec = true;
   static constexpr bool grad = Grad;
   const V* v;
   T* g;
+  const V* logv = nullptr;
+  bool valid = false;
   V val(index_t i) const { return v[i]; }
   void add(index_t i, T d) {
     if constexpr (Grad) g[i] += d;
@@ -73,6 +78,12 @@ struct vector_view {
   void add_arr(const E& e) {
     if constexpr (Grad) Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(g, e.size()) += e;
   }
+  // Sum of log(values), from the cached logarithms when there are any.
+  double sum_log(index_t n) const {
+    if (logv) return sum_as_double(Eigen::Map<const Eigen::Array<V, Eigen::Dynamic, 1>>(logv, n));
+    return sum_as_double(arr(n).log());
+  }
+  bool all_positive(index_t n) const { return valid || (arr(n) > T(0)).all(); }
 };
 
 // Any argument's value where it is the same for every element: hoisting a log(sigma) out of a

@@ -51,7 +51,8 @@ struct constant : expr_tag {
 template <class S>
 struct vec_data : expr_tag {
   vector_t<S> v;
-  explicit vec_data(vector_t<S> x) : v(std::move(x)) {}
+  vector_t<S> logv;  // log(v), cached: data used as scales need it in every evaluation
+  explicit vec_data(vector_t<S> x) : v(std::move(x)), logv(v.array().log().matrix()) {}
 
   using refs = name_list<>;
   template <class Info>

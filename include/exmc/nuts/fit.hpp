@@ -39,6 +39,8 @@ struct fit {
 
   // Per chain, indexed by chain number (size = options.chains).
   metric_kind metric = metric_kind::diag;
+  adaptation_kind adaptation = adaptation_kind::windowed;  // the scheme that ran
+  int max_depth = 10;                                      // the tree depth limit used
   std::vector<double> step_size;                // adapted step size used for sampling
   std::vector<Eigen::VectorXd> inv_metric_diag;  // diagonal of the inverse metric
   std::vector<Eigen::MatrixXd> inv_metric_dense; // full inverse metric (dense metric only; else empty)

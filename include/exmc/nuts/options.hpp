@@ -16,8 +16,9 @@ namespace exmc {
 
 // How the metric is learned during warmup.
 enum class adaptation_kind {
-  windowed,  // Stan: Welford (co)variance over doubling windows (default)
-  gradient,  // nutpie: sqrt(Var(q) / Var(grad)) with switching windows; diag metric only
+  automatic,  // (default) gradient for the diag metric, windowed otherwise (docs/DECISIONS.md D30)
+  windowed,   // Stan: Welford (co)variance over doubling windows
+  gradient,   // nutpie: sqrt(Var(q) / Var(grad)) with switching windows; diag metric only
 };
 
 // Step size and inverse metric learned by an earlier run (see warm_start_from in fit.hpp).
@@ -54,7 +55,7 @@ struct sample_options {
   double target_accept = 0.8;
   int max_depth = 10;
   metric_kind metric = metric_kind::diag;
-  adaptation_kind adaptation = adaptation_kind::windowed;
+  adaptation_kind adaptation = adaptation_kind::automatic;
   int thin = 1;                    // keep every thin-th draw (warmup and sampling alike)
   int threads = 0;                 // 0: std::thread::hardware_concurrency()
   bool save_warmup = false;

@@ -113,7 +113,10 @@ inline draws gather(const std::vector<chain_result>& results, const std::vector<
 }  // namespace detail
 
 template <LogDensity D>
-fit sample(const D& density, const sample_options& options = {}) {
+fit sample(const D& density, const sample_options& requested = {}) {
+  sample_options options = requested;
+  if (options.adaptation == adaptation_kind::automatic)
+    options.adaptation = options.metric == metric_kind::diag ? adaptation_kind::gradient : adaptation_kind::windowed;
   detail::validate(density, options);
   const detail::output_layout layout = detail::make_layout(density, options);
   const auto nchains = static_cast<std::size_t>(options.chains);
@@ -143,6 +146,8 @@ fit sample(const D& density, const sample_options& options = {}) {
 
   fit f;
   f.metric = options.metric;
+  f.adaptation = options.adaptation;
+  f.max_depth = options.max_depth;
   for (std::size_t c = 0; c < nchains; ++c) {
     auto& r = results[c];
     if (r.status.outcome != chain_outcome::failed) f.chain_ids.push_back(static_cast<int>(c));
