@@ -37,7 +37,7 @@ struct cauchy_fn {
       mu.add(i, T(2) * z * q * inv_s);
       sigma.add(i, (z * z - T(1)) * q * inv_s);
     }
-    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(log(sigma.val(0)));
+    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     return ok ? lp : -math::inf<double>;
   }
 };
@@ -75,7 +75,7 @@ struct half_cauchy_fn {
       x.add(i, -T(2) * z * q * inv_s);
       sigma.add(i, (z * z - T(1)) * q * inv_s);
     }
-    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(log(sigma.val(0)));
+    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     return ok ? lp : -math::inf<double>;
   }
 };

@@ -64,6 +64,13 @@ template <class A, class Info>
   requires A::template is_vec<Info>
 struct is_exp_of_vector<unary<op::exp, A>, Info> : std::true_type {};
 
+// exp(a) with a scalar a: its log is a.
+template <class A, class Info>
+struct is_exp_of_scalar : std::false_type {};
+template <class A, class Info>
+  requires(!A::template is_vec<Info>)
+struct is_exp_of_scalar<unary<op::exp, A>, Info> : std::true_type {};
+
 template <class Fn, class... Args>
 struct dist_expr {
   using family = Fn;
@@ -337,7 +344,15 @@ struct dist_expr {
       }
       return view;
     } else {
-      return scalar_view<T, g>{static_cast<T>(a.value(st, env))};
+      scalar_view<T, g> view{static_cast<T>(a.value(st, env))};
+      if constexpr (std::is_same_v<A, constant>) {
+        view.lg = static_cast<T>(a.logv);
+        view.has_log = true;
+      } else if constexpr (is_exp_of_scalar<A, I>::value) {
+        view.lg = static_cast<T>(a.a.value(st.a, env));
+        view.has_log = true;
+      }
+      return view;
     }
   }
   template <class A, class St, class Env, class View>

@@ -27,7 +27,7 @@ struct exponential_fn {
       const double sx = sum_as_double(xa);
       if constexpr (X::grad) x.add_arr(Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, -l));
       if constexpr (L::grad) rate.add_total(static_cast<T>(static_cast<double>(n) / static_cast<double>(l) - sx));
-      return static_cast<double>(n) * static_cast<double>(log(l)) - static_cast<double>(l) * sx;
+      return static_cast<double>(n) * static_cast<double>(rate.log_val()) - static_cast<double>(l) * sx;
     } else {
       const auto la = rate.arr(n);
       if (!(la > T(0)).all()) return -math::inf<double>;

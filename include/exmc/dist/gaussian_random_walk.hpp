@@ -37,7 +37,7 @@ struct gaussian_random_walk_fn {
       sigma.add(t, (z * z - T(1)) * inv_s);
       prev = xt;
     }
-    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(log(sigma.val(0)));
+    if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     return ok ? lp : -math::inf<double>;
   }
 };

@@ -29,7 +29,7 @@ struct half_normal_fn {
       const double quad = sum_as_double(xa.square()) * static_cast<double>(inv_var);
       if constexpr (X::grad) x.add_arr(-xa * inv_var);
       if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) / static_cast<double>(s)));
-      return dn * (math::log_two - math::log_sqrt_two_pi - static_cast<double>(log(s))) - 0.5 * quad;
+      return dn * (math::log_two - math::log_sqrt_two_pi - static_cast<double>(sigma.log_val())) - 0.5 * quad;
     } else {
       const auto sa = sigma.arr(n);
       if (!sigma.all_positive(n)) return -math::inf<double>;

@@ -56,7 +56,7 @@ struct student_t_fn {
       lp -= sigma.sum_log(n);
     } else {
       if (!(sigma.val(0) > T(0))) return -math::inf<double>;
-      lp -= static_cast<double>(n) * std::log(static_cast<double>(sigma.val(0)));
+      lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     }
     // One vectorised pass for the logarithms, one scalar pass for the partials: Eigen's lazy
     // expressions would otherwise recompute the divisions in every partial.

@@ -2,6 +2,7 @@
 // How a family's lpdf reads its variate and arguments and writes analytic partials.
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
 #include <type_traits>
 
 #include "../expr/node.hpp"
@@ -36,7 +37,13 @@ struct scalar_view {
   static constexpr bool grad = Grad;
   T v;
   T acc = T(0);
+  T lg = T(0);          // log(v) when known in advance (constants, exp(a)): see has_log
+  bool has_log = false;
   T val(index_t) const { return v; }
+  T log_val() const {
+    using std::log;
+    return has_log ? lg : log(v);
+  }
   void add(index_t, T d) {
     if constexpr (Grad) acc += d;
   }

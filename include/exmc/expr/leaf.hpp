@@ -10,7 +10,8 @@ namespace exmc {
 // A scalar constant (hyperparameters such as the 5.0 in normal(0.0, 5.0)).
 struct constant : expr_tag {
   double v;
-  explicit constant(double x) : v(x) {}
+  double logv;  // log(v), computed once: constant scales need it in every evaluation
+  explicit constant(double x) : v(x), logv(std::log(x)) {}
 
   using refs = name_list<>;
   template <class Info>
