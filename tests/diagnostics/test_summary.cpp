@@ -116,3 +116,27 @@ TEST_CASE("printed summary has aligned columns", "[diagnostics][summary]") {
   exmc::print(more, exmc::summary(d), 5);
   CHECK_THAT(more.str(), Catch::Contains("0.27716"));
 }
+
+TEST_CASE("non-finite draws are reported, never averaged in", "[diagnostics][summary]") {
+  exmc::draws d;
+  d.names = {"a", "b"};
+  for (int c = 0; c < 2; ++c) {
+    Eigen::MatrixXd m(50, 2);
+    for (int i = 0; i < 50; ++i) {
+      m(i, 0) = std::sin(1.0 + i + 100 * c);
+      m(i, 1) = std::cos(2.0 + i + 100 * c);
+    }
+    d.chains.push_back(m);
+  }
+  d.chains[1](7, 1) = std::numeric_limits<double>::quiet_NaN();
+  d.chains[0](3, 1) = std::numeric_limits<double>::infinity();
+  const auto t = exmc::summary(d);
+  CHECK(t["a"].non_finite == 0);
+  CHECK(std::isfinite(t["a"].mean));
+  CHECK(t["b"].non_finite == 2);
+  CHECK(std::isnan(t["b"].mean));
+  CHECK(std::isnan(t["b"].q50));
+  std::ostringstream os;
+  os << t;
+  CHECK_THAT(os.str(), Catch::Contains("b has 2 non-finite draws"));
+}

@@ -49,7 +49,9 @@ inline Eigen::VectorXd autocovariance(const Eigen::Ref<const Eigen::VectorXd>& x
   std::vector<double> centred(static_cast<std::size_t>(padded), 0.0);
   for (Eigen::Index i = 0; i < n; ++i) centred[static_cast<std::size_t>(i)] = x[i] - mean;
 
-  Eigen::FFT<double> fft;
+  // One FFT object per thread: it caches its plans (twiddle factors) per length, which would
+  // otherwise be recomputed for every chain of every quantity.
+  thread_local Eigen::FFT<double> fft;
   std::vector<std::complex<double>> spectrum;
   fft.fwd(spectrum, centred);
   for (auto& s : spectrum) s = std::norm(s);  // power spectrum: |F|^2

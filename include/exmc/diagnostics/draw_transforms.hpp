@@ -48,17 +48,18 @@ inline Eigen::MatrixXd split_chains(const Eigen::MatrixXd& x) {
 // Ranks 1..S of all entries together, ties replaced by their average rank.
 inline Eigen::MatrixXd average_ranks(const Eigen::MatrixXd& x) {
   const Eigen::Index s = x.size();
-  std::vector<Eigen::Index> order(static_cast<std::size_t>(s));
-  std::iota(order.begin(), order.end(), Eigen::Index{0});
-  const double* v = x.data();
-  std::stable_sort(order.begin(), order.end(), [v](Eigen::Index a, Eigen::Index b) { return v[a] < v[b]; });
+  // Sorting (value, position) pairs keeps the values next to their indices (cache friendly);
+  // stability does not matter because ties receive their average rank.
+  std::vector<std::pair<double, Eigen::Index>> order(static_cast<std::size_t>(s));
+  for (Eigen::Index i = 0; i < s; ++i) order[static_cast<std::size_t>(i)] = {x.data()[i], i};
+  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   Eigen::MatrixXd ranks(x.rows(), x.cols());
   double* r = ranks.data();
   for (Eigen::Index i = 0; i < s;) {
     Eigen::Index j = i + 1;
-    while (j < s && v[order[static_cast<std::size_t>(j)]] == v[order[static_cast<std::size_t>(i)]]) ++j;
+    while (j < s && order[static_cast<std::size_t>(j)].first == order[static_cast<std::size_t>(i)].first) ++j;
     const double average = 0.5 * static_cast<double>(i + 1 + j);  // mean of ranks i+1..j
-    for (Eigen::Index k = i; k < j; ++k) r[order[static_cast<std::size_t>(k)]] = average;
+    for (Eigen::Index k = i; k < j; ++k) r[order[static_cast<std::size_t>(k)].second] = average;
     i = j;
   }
   return ranks;
@@ -71,7 +72,10 @@ inline Eigen::MatrixXd z_scale(const Eigen::MatrixXd& x) {
   if (has_nan(x)) return Eigen::MatrixXd::Constant(x.rows(), x.cols(), not_available);
   const double s = static_cast<double>(x.size());
   constexpr double c = 3.0 / 8.0;
-  const boost::math::normal standard;
+  // Double precision throughout: Boost would otherwise promote to long double, the most
+  // expensive step of a summary after the sorts.
+  using fast = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+  const boost::math::normal_distribution<double, fast> standard;
   Eigen::MatrixXd z = average_ranks(x);
   for (Eigen::Index i = 0; i < z.size(); ++i)
     z.data()[i] = boost::math::quantile(standard, (z.data()[i] - c) / (s - 2.0 * c + 1.0));
@@ -85,11 +89,29 @@ inline std::vector<double> sorted_values(const Eigen::MatrixXd& x) {
   return v;
 }
 
+// Type-7 quantile by selection, O(n): the order statistic at floor((n - 1) p) and the smallest
+// value above it are all the interpolation needs.
+inline double quantile_select(std::vector<double> v, double p) {
+  const double index = static_cast<double>(v.size() - 1) * p;  // 0-based
+  const auto lo_i = static_cast<std::size_t>(std::floor(index));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo_i), v.end());
+  double q = v[lo_i];
+  const double h = index - std::floor(index);
+  if (h > 0 && lo_i + 1 < v.size()) {
+    const double next = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo_i) + 1, v.end());
+    if (next != q) q = (1.0 - h) * q + h * next;
+  }
+  return q;
+}
+
 inline double median(const Eigen::MatrixXd& x) {
   if (has_nan(x)) return not_available;
-  const std::vector<double> v = sorted_values(x);
+  std::vector<double> v(x.data(), x.data() + x.size());
   const std::size_t n = v.size();
-  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  if (n % 2 == 1) return *mid;
+  return 0.5 * (*std::max_element(v.begin(), mid) + *mid);
 }
 
 // |x - median|: its spread is large when the tails of the chains disagree, so R-hat of the
@@ -118,7 +140,7 @@ inline double quantile(const Eigen::MatrixXd& x, double p) {
   detail::require_draws(x, "quantile");
   if (!(p >= 0.0 && p <= 1.0)) throw model_error("quantile: probability " + std::to_string(p) + " is not in [0, 1]");
   if (detail::has_nan(x)) return detail::not_available;
-  return detail::quantile_sorted(detail::sorted_values(x), p);
+  return detail::quantile_select(std::vector<double>(x.data(), x.data() + x.size()), p);
 }
 
 }  // namespace exmc

@@ -12,6 +12,10 @@
 #include <vector>
 
 #include "../core/draws.hpp"
+#include <atomic>
+#include <limits>
+#include <thread>
+
 #include "convergence.hpp"
 #include "mcse.hpp"
 
@@ -24,6 +28,7 @@ struct summary_row {
   double q5, q50, q95;        // 5%, 50%, 95% quantiles
   double ess_bulk, ess_tail;  // rank-normalised effective sample sizes
   double r_hat;               // rank-normalised split R-hat (max of bulk and tail)
+  std::size_t non_finite = 0; // draws that are NaN or infinite: then every statistic is NaN
 };
 
 struct summary_table {
@@ -51,6 +56,12 @@ inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
   const Eigen::Map<const Eigen::VectorXd> all(x.data(), x.size());
   summary_row r;
   r.name = std::move(name);
+  r.non_finite = static_cast<std::size_t>((!x.array().isFinite()).count());
+  if (r.non_finite > 0) {  // reported by print(), never averaged in
+    const double na = std::numeric_limits<double>::quiet_NaN();
+    r.mean = r.sd = r.mcse_mean = r.mcse_sd = r.q5 = r.q50 = r.q95 = r.ess_bulk = r.ess_tail = r.r_hat = na;
+    return r;
+  }
   r.mean = x.mean();
   r.sd = std::sqrt(detail::sample_variance(all));
   r.mcse_mean = mcse_mean(x);
@@ -79,11 +90,24 @@ inline void require_consistent(const draws& d, const char* who) {
 }  // namespace detail
 
 // Summary of every quantity in the draws (chains cut to the shortest one).
+// Quantities are independent, so they are summarised on all hardware threads.
 inline summary_table summary(const draws& d) {
   detail::require_consistent(d, "summary");
   summary_table t;
-  t.rows.reserve(d.names.size());
-  for (Eigen::Index j = 0; j < d.num_quantities(); ++j) t.rows.push_back(summarise(d.names[static_cast<std::size_t>(j)], d.column(j)));
+  const auto k = static_cast<std::size_t>(d.num_quantities());
+  t.rows.resize(k);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t j = next++; j < k; j = next++)
+      t.rows[j] = summarise(d.names[j], d.column(static_cast<Eigen::Index>(j)));
+  };
+  const std::size_t threads = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), k);
+  if (threads <= 1) {
+    work();
+  } else {
+    std::vector<std::jthread> pool;
+    for (std::size_t i = 0; i < threads; ++i) pool.emplace_back(work);
+  }
   return t;
 }
 
@@ -121,6 +145,10 @@ inline void print(std::ostream& os, const summary_table& t, int sig_figs = 3) {
     line.push_back(detail::format_cell(r.r_hat, "%.3f"));
     cells.push_back(std::move(line));
   }
+  std::string notes;
+  for (const auto& r : t.rows)
+    if (r.non_finite > 0)
+      notes += r.name + " has " + std::to_string(r.non_finite) + " non-finite draws (NaN or Inf); its statistics are NA\n";
   std::vector<std::size_t> width(header.size(), 0);
   for (const auto& line : cells)
     for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
@@ -131,7 +159,7 @@ inline void print(std::ostream& os, const summary_table& t, int sig_figs = 3) {
     for (std::size_t c = 1; c < line.size(); ++c) out += "  " + std::string(width[c] - line[c].size(), ' ') + line[c];
     out += '\n';
   }
-  os << out;
+  os << out << notes;
 }
 
 inline std::ostream& operator<<(std::ostream& os, const summary_table& t) {
