@@ -118,21 +118,6 @@ inline double median(const Eigen::MatrixXd& x) {
 // folded draws detects differences in scale that the location R-hat misses.
 inline Eigen::MatrixXd fold(const Eigen::MatrixXd& x) { return (x.array() - median(x)).abs().matrix(); }
 
-// Type-7 quantile (R's default) of already sorted values: linear interpolation between
-// order statistics at position 1 + (n - 1) p.
-inline double quantile_sorted(const std::vector<double>& v, double p) {
-  const double index = static_cast<double>(v.size() - 1) * p;  // 0-based
-  const double lo = std::floor(index);
-  const auto lo_i = static_cast<std::size_t>(lo);
-  const auto hi_i = static_cast<std::size_t>(std::ceil(index));
-  double q = v[lo_i];
-  if (index > lo && v[hi_i] != q) {
-    const double h = index - lo;
-    q = (1.0 - h) * q + h * v[hi_i];
-  }
-  return q;
-}
-
 }  // namespace detail
 
 // The p-quantile of all draws (R's type 7, which posterior's summaries use).
