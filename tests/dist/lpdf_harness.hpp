@@ -13,9 +13,28 @@ struct lpdf_result {
   std::vector<Eigen::VectorXd> dargs;  // one per argument, sized like the argument
 };
 
-// args[k] of size 1 are passed as scalars, others as vectors.
+// Which of a family's summed functions to call.
+enum class density_fn { lpdf, lcdf, lccdf };
+
+template <class Fn, class X, class... V>
+double call_density(density_fn which, index_t n, X& x, V&... v) {
+  switch (which) {
+    case density_fn::lpdf: return Fn::lpdf(n, x, v...);
+    case density_fn::lcdf:
+      if constexpr (requires { Fn::lcdf(n, x, v...); }) return Fn::lcdf(n, x, v...);
+      break;
+    case density_fn::lccdf:
+      if constexpr (requires { Fn::lccdf(n, x, v...); }) return Fn::lccdf(n, x, v...);
+      break;
+  }
+  FAIL(Fn::name << " has no such function");
+  return 0;
+}
+
+// args[k] of size 1 are passed as scalars (unless Fn takes argument k whole), others as vectors.
 template <class Fn>
-lpdf_result call_lpdf(const Eigen::VectorXd& x, const std::vector<Eigen::VectorXd>& args) {
+lpdf_result call_lpdf(const Eigen::VectorXd& x, const std::vector<Eigen::VectorXd>& args,
+                      density_fn which = density_fn::lpdf) {
   constexpr std::size_t K = Fn::arg_names.size();
   REQUIRE(args.size() == K);
   lpdf_result r;
@@ -24,9 +43,11 @@ lpdf_result call_lpdf(const Eigen::VectorXd& x, const std::vector<Eigen::VectorX
   for (std::size_t k = 0; k < K; ++k) r.dargs[k] = Eigen::VectorXd::Zero(args[k].size());
   vector_view<double, double, true> xv{x.data(), r.dx.data()};
   auto view = [&](std::size_t k, auto vec_tag) {
-    if constexpr (decltype(vec_tag)::value)
-      return vector_view<double, double, true>{args[k].data(), r.dargs[k].data()};
-    else
+    if constexpr (decltype(vec_tag)::value) {
+      vector_view<double, double, true> v{args[k].data(), r.dargs[k].data()};
+      v.size = args[k].size();
+      return v;
+    } else
       return scalar_view<double, true>{args[k][0]};
   };
   auto finish = [&](std::size_t k, const auto& v) {
@@ -39,10 +60,10 @@ lpdf_result call_lpdf(const Eigen::VectorXd& x, const std::vector<Eigen::VectorX
       constexpr bool pattern[] = {decltype(flags)::value...};
       bool match = true;
       std::size_t k = 0;
-      ((match &= (args[I].size() > 1) == pattern[k++]), ...);
+      ((match &= (args[I].size() > 1 || whole_arg<Fn, I>()) == pattern[k++]), ...);
       if (!match || done) return;
       auto views = std::make_tuple(view(I, std::integral_constant<bool, decltype(flags)::value>{})...);
-      r.lp = Fn::lpdf(x.size(), xv, std::get<I>(views)...);
+      r.lp = call_density<Fn>(which, x.size(), xv, std::get<I>(views)...);
       (finish(I, std::get<I>(views)), ...);
       done = true;
     };
@@ -70,11 +91,13 @@ lpdf_result call_lpdf(const Eigen::VectorXd& x, const std::vector<Eigen::VectorX
   return r;
 }
 
-// Checks every partial of lpdf against fourth-order central differences.
+// Checks every partial of lpdf (or lcdf, lccdf: then x has none) against fourth-order central
+// differences.
 template <class Fn>
 void check_lpdf_partials(const Eigen::VectorXd& x, const std::vector<Eigen::VectorXd>& args, bool x_continuous = true,
-                         double tol = 1e-6) {
-  const lpdf_result r = call_lpdf<Fn>(x, args);
+                         double tol = 1e-6, density_fn which = density_fn::lpdf) {
+  if (which != density_fn::lpdf) x_continuous = false;
+  const lpdf_result r = call_lpdf<Fn>(x, args, which);
   auto fd = [](auto&& f, double v) {
     const double h = 1e-4 * std::max(1.0, std::abs(v));
     return (-f(v + 2 * h) + 8 * f(v + h) - 8 * f(v - h) + f(v - 2 * h)) / (12 * h);
@@ -85,7 +108,7 @@ void check_lpdf_partials(const Eigen::VectorXd& x, const std::vector<Eigen::Vect
           [&](double v) {
             Eigen::VectorXd xx = x;
             xx[i] = v;
-            return call_lpdf<Fn>(xx, args).lp;
+            return call_lpdf<Fn>(xx, args, which).lp;
           },
           x[i]);
       INFO(Fn::name << ": d/dx[" << i << "]");
@@ -97,7 +120,7 @@ void check_lpdf_partials(const Eigen::VectorXd& x, const std::vector<Eigen::Vect
           [&](double v) {
             auto aa = args;
             aa[k][i] = v;
-            return call_lpdf<Fn>(x, aa).lp;
+            return call_lpdf<Fn>(x, aa, which).lp;
           },
           args[k][i]);
       INFO(Fn::name << ": d/d" << Fn::arg_names[k] << "[" << i << "]");

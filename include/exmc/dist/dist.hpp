@@ -13,6 +13,19 @@
 //   lpdf(n, x, args...)       the normalised log density summed over n elements; it reads values
 //                             through views (val(i)) and adds analytic partials through them
 //                             (add(i, d)); returns -inf for invalid arguments.
+// and may state
+//   whole                     std::array<bool, K>: argument k is a vector taken whole, of its own
+//                             size (categorical's probabilities), not broadcast against the variate;
+//                             its view's `size` says how long it is
+//   lower_arg, upper_arg      with support bounded/lower_bounded: which constant arguments bound the
+//                             support (uniform(a, b), pareto(y_min, alpha)); a parameter with such a
+//                             prior gets the matching interval or lower-bound transform
+//   lcdf(n, x, args...), lccdf(n, x, args...)
+//                             summed log CDF / log complementary CDF at data x (no partials for x),
+//                             partials for the arguments as in lpdf; used by censored and truncated
+//   generate(g, args...)      one random draw given argument values (doubles) for elementwise
+//                             families; generate(g, n, out, args...) filling out[0..n) for the
+//                             others, vector arguments as std::span<const double>
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -25,7 +38,8 @@
 
 namespace exmc {
 
-enum class support_kind { real, positive, unit, nonneg_int, binary };
+// bounded / lower_bounded: the bounds are the family's lower_arg / upper_arg arguments.
+enum class support_kind { real, positive, unit, nonneg_int, binary, bounded, lower_bounded, simplex, ordered, positive_ordered, cholesky_corr };
 enum class domain { real, positive, nonneg, unit };
 
 inline bool in_domain(domain d, double v) {
@@ -45,6 +59,23 @@ inline const char* domain_text(domain d) {
     case domain::unit: return "in [0, 1]";
   }
   return "";
+}
+
+// Whether argument K of family Fn is taken whole (see `whole` above).
+template <class Fn, std::size_t K>
+constexpr bool whole_arg() {
+  if constexpr (requires { Fn::whole; })
+    return Fn::whole[K];
+  else
+    return false;
+}
+template <class Fn>
+constexpr bool has_whole_args() {
+  if constexpr (requires { Fn::whole; }) {
+    for (bool b : Fn::whole)
+      if (b) return true;
+  }
+  return false;
 }
 
 // ---- the distribution expression ----------------------------------------------------------
@@ -84,7 +115,7 @@ struct dist_expr {
   // each group's contiguous segment is evaluated with scalar arguments, the fast path of every
   // family (hoisted logs, vectorised sums), instead of gathering per element.
   template <class Info>
-  static constexpr bool groupable = Fn::elementwise && (is_gather<Args>::value || ...) &&
+  static constexpr bool groupable = Fn::elementwise && !has_whole_args<Fn>() && (is_gather<Args>::value || ...) &&
                                     ((!Args::template is_vec<Info> || is_gather<Args>::value) && ...);
 
   template <class Env>
@@ -307,7 +338,9 @@ struct dist_expr {
     } catch (const model_error& e) {
       throw model_error(who + ": " + e.what());
     }
-    if constexpr (A::template is_vec<typename SEnv::info>) {
+    if constexpr (A::template is_vec<typename SEnv::info> && whole_arg<Fn, I>()) {
+      if (m < 1) throw model_error(who + " is empty");
+    } else if constexpr (A::template is_vec<typename SEnv::info>) {
       if (!Fn::elementwise)
         throw model_error(who + " must be a scalar (" + Fn::name + " takes the whole variate vector)");
       if (m != n)
@@ -336,6 +369,7 @@ struct dist_expr {
       T* gp = nullptr;
       if constexpr (g) gp = a.adj(st, env).data();
       vector_view<T, T, g> view{a.value(st, env).data(), gp};
+      view.size = a.value(st, env).size();
       if constexpr (is_vec_data<A>::value) {
         view.logv = a.logv.data();
         view.valid = true;  // checked against the argument's domain when the model was built

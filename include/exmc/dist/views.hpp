@@ -71,6 +71,7 @@ struct vector_view {
   T* g;
   const V* logv = nullptr;
   bool valid = false;
+  index_t size = 0;  // number of values (what a whole-vector argument needs; see dist.hpp)
   V val(index_t i) const { return v[i]; }
   void add(index_t i, T d) {
     if constexpr (Grad) g[i] += d;

@@ -29,8 +29,23 @@ inline constexpr parameterization centered = parameterization::centered;
 inline constexpr parameterization noncentered = parameterization::noncentered;
 
 // The constraint transform a parameter gets from the support of its prior.
-template <support_kind S>
-constexpr auto default_transform() {
+namespace detail {
+// The value of a bounding argument of `d` (uniform's a and b, pareto's y_min): it must be a
+// constant, because the transform is fixed when the model is built.
+template <std::size_t K, class Dist>
+double bound_arg(const Dist& d) {
+  using A = std::tuple_element_t<K, decltype(d.args)>;
+  static_assert(std::is_same_v<A, constant>,
+                "exmc::param: the bounds of this prior's support must be constants; for a bound that is "
+                "another parameter, give the bounds explicitly and use a prior without a bounded support");
+  return std::get<K>(d.args).v;
+}
+}  // namespace detail
+
+template <class Dist>
+auto default_transform(const Dist& d) {
+  constexpr support_kind S = Dist::support;
+  using Fn = typename Dist::family;
   static_assert(S != support_kind::binary && S != support_kind::nonneg_int,
                 "exmc::param: a discrete distribution cannot be the prior of a continuous parameter; "
                 "use it in observe<>() instead");
@@ -38,8 +53,20 @@ constexpr auto default_transform() {
     return identity_tf{};
   else if constexpr (S == support_kind::positive)
     return lower_tf{0.0};
-  else
+  else if constexpr (S == support_kind::unit)
     return interval_tf{0.0, 1.0};
+  else if constexpr (S == support_kind::bounded) {
+    const double lo = detail::bound_arg<Fn::lower_arg>(d), hi = detail::bound_arg<Fn::upper_arg>(d);
+    if (!(lo < hi))
+      throw model_error(std::string("param: ") + Fn::name + " needs its lower bound below its upper bound (got " +
+                        std::to_string(lo) + " and " + std::to_string(hi) + ")");
+    return interval_tf{lo, hi};
+  } else if constexpr (S == support_kind::lower_bounded) {
+    return lower_tf{detail::bound_arg<Fn::lower_arg>(d)};
+  } else {
+    static_assert(S == support_kind::real, "exmc::param: no transform for this support yet");
+    return identity_tf{};
+  }
 }
 
 template <fixed_string Name, class Dist, bool Vec, class Tf>
@@ -78,17 +105,17 @@ struct param_decl {
 template <fixed_string Name, distribution D>
 auto param(D&& d, parameterization p = parameterization::automatic) {
   using Dist = std::remove_cvref_t<D>;
-  using Tf = decltype(default_transform<Dist::support>());
-  return param_decl<Name, Dist, false, Tf>{std::forward<D>(d), 1, default_transform<Dist::support>(), p};
+  auto tf = default_transform(d);
+  return param_decl<Name, Dist, false, decltype(tf)>{std::forward<D>(d), 1, tf, p};
 }
 template <fixed_string Name, distribution D>
 auto param(D&& d, index_t size, parameterization p = parameterization::automatic) {
   using Dist = std::remove_cvref_t<D>;
-  using Tf = decltype(default_transform<Dist::support>());
   if (size < 1)
     throw model_error("param<\"" + std::string(Name.view()) + "\">: size must be at least 1, got " +
                       std::to_string(size));
-  return param_decl<Name, Dist, true, Tf>{std::forward<D>(d), size, default_transform<Dist::support>(), p};
+  auto tf = default_transform(d);
+  return param_decl<Name, Dist, true, decltype(tf)>{std::forward<D>(d), size, tf, p};
 }
 
 // Observed data are stored by value: as integers for discrete families, otherwise as doubles
