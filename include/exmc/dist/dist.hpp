@@ -40,7 +40,7 @@ namespace exmc {
 
 // bounded / lower_bounded: the bounds are the family's lower_arg / upper_arg arguments.
 enum class support_kind { real, positive, unit, nonneg_int, binary, bounded, lower_bounded, simplex, ordered, positive_ordered, cholesky_corr };
-enum class domain { real, positive, nonneg, unit };
+enum class domain { real, positive, nonneg, unit, nonneg_int };
 
 inline bool in_domain(domain d, double v) {
   switch (d) {
@@ -48,6 +48,7 @@ inline bool in_domain(domain d, double v) {
     case domain::positive: return std::isfinite(v) && v > 0;
     case domain::nonneg: return std::isfinite(v) && v >= 0;
     case domain::unit: return v >= 0 && v <= 1;
+    case domain::nonneg_int: return std::isfinite(v) && v >= 0 && v == std::floor(v);
   }
   return false;
 }
@@ -57,6 +58,7 @@ inline const char* domain_text(domain d) {
     case domain::positive: return "finite and > 0";
     case domain::nonneg: return "finite and >= 0";
     case domain::unit: return "in [0, 1]";
+    case domain::nonneg_int: return "a non-negative integer";
   }
   return "";
 }
