@@ -28,10 +28,12 @@
 //                             others, vector arguments as std::span<const double>
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "../core/random.hpp"
 #include "../expr/build.hpp"
 #include "views.hpp"
 #include "../math/functions.hpp"
@@ -308,6 +310,24 @@ struct dist_expr {
     return term_impl(s, env, x, n, std::index_sequence_for<Args...>{});
   }
 
+  // ---- simulation and pointwise log densities (model/, predictive/) -------------------------
+  static constexpr bool can_generate = requires { &Fn::generate; };
+
+  // Writes n random draws of the variate given the arguments' values in env (parameters and
+  // deterministics already set): Fn::generate per element, or once for the whole variate.
+  template <class S, class Env>
+  void generate(S& s, const Env& env, rng& g, double* out, index_t n) const {
+    static_assert(can_generate, "exmc: this distribution family has no random generator (generate)");
+    generate_impl(s, env, g, out, n, std::index_sequence_for<Args...>{});
+  }
+
+  // Log density of each variate element on its own (out[i], i < n) for an elementwise family;
+  // out[0] is the whole term for the others. Arguments are forwarded here.
+  template <class S, class Env, class V>
+  void pointwise(S& s, const Env& env, const V* x, index_t n, double* out) const {
+    pointwise_impl(s, env, x, n, out, std::index_sequence_for<Args...>{});
+  }
+
   template <class T>
   auto cast() const {
     return std::apply([](const auto&... a) { return dist_expr<Fn, decltype(a.template cast<T>())...>(a.template cast<T>()...); },
@@ -325,6 +345,82 @@ struct dist_expr {
   }
 
  private:
+  template <std::size_t K, class S, class Env>
+  auto arg_value(S& s, const Env& env) const {
+    const auto& a = std::get<K>(args);
+    a.forward(std::get<K>(s.s), env);
+    return a.value(std::get<K>(s.s), env);
+  }
+  // An argument's values as doubles for a generator taking whole vectors.
+  template <class V>
+  static auto as_doubles(const V& v, std::vector<double>& buf) {
+    if constexpr (std::is_arithmetic_v<V>) {
+      return static_cast<double>(v);
+    } else {
+      buf.assign(v.data(), v.data() + v.size());
+      return std::span<const double>(buf);
+    }
+  }
+  template <class S, class Env, std::size_t... I>
+  void generate_impl(S& s, const Env& env, rng& g, double* out, index_t n, std::index_sequence<I...>) const {
+    // const_cast: forwarding writes the arguments' scratch state, not the model.
+    auto& st = const_cast<S&>(s);
+    auto& e = const_cast<Env&>(env);
+    const auto values = std::make_tuple(arg_value<I>(st, e)...);
+    if constexpr (Fn::elementwise && !has_whole_args<Fn>()) {
+      for (index_t i = 0; i < n; ++i) out[i] = Fn::generate(g, static_cast<double>(elem(std::get<I>(values), i))...);
+    } else {
+      std::array<std::vector<double>, sizeof...(I)> bufs;
+      const auto dv = std::make_tuple(as_doubles(std::get<I>(values), bufs[I])...);
+      if constexpr (Fn::elementwise) {  // whole-vector arguments, one draw per element
+        for (index_t i = 0; i < n; ++i) out[i] = Fn::generate(g, std::get<I>(dv)...);
+      } else {
+        Fn::generate(g, n, out, std::get<I>(dv)...);
+      }
+    }
+  }
+  template <class A, class St, class Env>
+  static auto value_view(const A& a, St& st, const Env& env) {
+    using I = typename Env::info;
+    using T = typename Env::scalar;
+    if constexpr (A::template is_vec<I>) {
+      vector_view<T, T, false> view{a.value(st, env).data(), nullptr};
+      view.size = a.value(st, env).size();
+      return view;
+    } else {
+      return scalar_view<T, false>{static_cast<T>(a.value(st, env))};
+    }
+  }
+  // View of element i alone (whole-vector arguments stay whole).
+  template <std::size_t K, class View>
+  static View element_view(const View& v, index_t i) {
+    if constexpr (View::is_vec && !whole_arg<Fn, K>()) {
+      View out = v;
+      out.v = v.v + i;
+      out.size = 1;
+      return out;
+    } else {
+      return v;
+    }
+  }
+  template <class S, class Env, class V, std::size_t... I>
+  void pointwise_impl(S& s, const Env& env, const V* x, index_t n, double* out, std::index_sequence<I...>) const {
+    using T = typename Env::scalar;
+    auto& st = const_cast<S&>(s);
+    (std::get<I>(args).forward(std::get<I>(st.s), env), ...);
+    auto views = std::make_tuple(value_view(std::get<I>(args), std::get<I>(st.s), env)...);
+    if constexpr (Fn::elementwise) {
+      for (index_t i = 0; i < n; ++i) {
+        vector_view<V, T, false> xi{x + i, nullptr};
+        auto vi = std::make_tuple(element_view<I>(std::get<I>(views), i)...);
+        out[i] = Fn::lpdf(1, xi, std::get<I>(vi)...);
+      }
+    } else {
+      vector_view<V, T, false> xv{x, nullptr};
+      out[0] = Fn::lpdf(n, xv, std::get<I>(views)...);
+    }
+  }
+
   template <class SEnv, std::size_t... I>
   void validate_impl(const SEnv& senv, index_t n, std::index_sequence<I...>) const {
     (validate_arg<I>(senv, n), ...);

@@ -47,6 +47,7 @@ struct normal_fn {
     }
   }
 
+  static double generate(rng& g, double mu, double sigma) { return g.normal(mu, sigma); }
 };
 
 template <class M, class S>

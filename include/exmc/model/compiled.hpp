@@ -55,10 +55,18 @@ auto* data_ptr(V& v) {
 }
 }  // namespace detail
 
+// Which terms one evaluation adds up (see compile_options::jacobian, priors).
+struct term_mask {
+  bool jacobian = true;
+  bool priors = true;
+  bool likelihood = true;
+};
+
 template <class T, class... Decls>
 class compiled {
  public:
   using scalar = T;
+  using vector_type = vector_t<T>;
   using info = model_info<Decls...>;
   using env_type = model_env<T, info, Decls...>;
   static constexpr std::size_t size = sizeof...(Decls);
@@ -71,7 +79,7 @@ class compiled {
 
   template <class Model>
   explicit compiled(const Model& m, const compile_options& opts = {})
-      : decls_(cast_all(m.decls(), std::index_sequence_for<Decls...>{})) {
+      : decls_(cast_all(m.decls(), std::index_sequence_for<Decls...>{})), terms_{opts.jacobian, opts.priors, true} {
     sizes_ = model_t<Decls...>::validate(decls_);
     for_each_index<size>([&](auto ic) { ncp_[ic] = detail::choose_noncentered<typename info::template decl<ic>, info>(std::get<ic>(decls_), decls_, opts); });
     dim_ = 0;
@@ -82,7 +90,8 @@ class compiled {
     });
     shared_ws_ = make_workspace();
   }
-  compiled(const compiled& o) : decls_(o.decls_), sizes_(o.sizes_), offsets_(o.offsets_), dim_(o.dim_), ncp_(o.ncp_) {
+  compiled(const compiled& o)
+      : decls_(o.decls_), sizes_(o.sizes_), offsets_(o.offsets_), dim_(o.dim_), ncp_(o.ncp_), terms_(o.terms_) {
     shared_ws_ = make_workspace();
   }
   compiled& operator=(const compiled&) = delete;
@@ -108,7 +117,7 @@ class compiled {
   double logp_grad(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
     check_dim(q);
     grad.resize(dim_);
-    const double lp = evaluate<true>(q, grad, ws);
+    const double lp = evaluate<true>(q, grad, ws, terms_);
     if (!std::isfinite(lp)) grad.setZero();
     return lp;
   }
@@ -118,11 +127,141 @@ class compiled {
   }
   double logp(const vector_t<T>& q, workspace& ws) const {
     check_dim(q);
-    return evaluate<false>(q, ws.grad_scratch, ws);
+    return evaluate<false>(q, ws.grad_scratch, ws, terms_);
   }
   double logp(const vector_t<T>& q) const {
     std::lock_guard lock(mutex_);
     return logp(q, shared_ws_);
+  }
+
+  // ---- the prior and the likelihood apart (SMC's tempering: smc/tempered_density.hpp) -----
+  // log_prior includes the transforms' log-Jacobians (it is the prior density of q); the two add
+  // up to logp_grad's density when the model was compiled with the default options.
+  double log_prior(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
+    return evaluate_terms(q, grad, ws, {true, true, false});
+  }
+  double log_likelihood(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
+    return evaluate_terms(q, grad, ws, {false, false, true});
+  }
+
+  // An unconstrained point drawn from the prior: every parameter from its prior given the values
+  // already drawn for the parameters it depends on, in topological order.
+  void draw_prior(rng& g, vector_t<T>& q, workspace& ws) const {
+    q.resize(dim_);
+    env_type& env = ws.env;
+    std::vector<double> buf;
+    for_each_index<size>([&](auto kc) {
+      constexpr std::size_t I = info::topo.order[kc];
+      using D = typename info::template decl<I>;
+      auto& s = std::get<I>(env.slots);
+      const auto& d = std::get<I>(decls_);
+      if constexpr (D::kind == decl_kind::let) {
+        d.expr.forward(std::get<I>(ws.states), env);
+        s.val = d.expr.value(std::get<I>(ws.states), env);
+      } else if constexpr (D::kind == decl_kind::param) {
+        const index_t n = sizes_.n[I];
+        buf.resize(static_cast<std::size_t>(n));
+        d.dist.generate(std::get<I>(ws.states), env, g, buf.data(), n);
+        T* x = detail::data_ptr(s.val);
+        for (index_t j = 0; j < n; ++j) x[j] = static_cast<T>(buf[static_cast<std::size_t>(j)]);
+        bool done = false;
+        if constexpr (detail::ncp_capable<D, info>()) {
+          if (ncp_[I]) {  // z = (x - loc) / scale with loc and scale just forwarded by generate
+            const auto [loc, scale] = d.dist.loc_scale(std::get<I>(ws.states), env);
+            for (index_t j = 0; j < n; ++j) q[offsets_[I] + j] = (x[j] - elem(loc, j)) / elem(scale, j);
+            done = true;
+          }
+        }
+        if (!done)
+          for (index_t j = 0; j < n; ++j) {
+            const double v = static_cast<double>(x[j]);
+            if (!d.tf.in_support(v))  // a draw on the boundary (an underflow to 0, say)
+              throw sampling_error("draw_prior: parameter '" + std::string(info::names[I]) + "' drew " +
+                                   std::to_string(v) + ", outside its support");
+            q[offsets_[I] + j] = static_cast<T>(d.tf.unconstrain(v));
+          }
+      }
+    });
+  }
+
+  // ---- predictive quantities from constrained values (predictive/) -------------------------
+  // Sets the environment from one row of constrained values laid out as param_names() (the
+  // deterministics in it are recomputed, not read) and evaluates the deterministics.
+  void load_constrained(const double* row, workspace& ws) const {
+    env_type& env = ws.env;
+    index_t k = 0;
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      if constexpr (info::kinds[I] != decl_kind::observe) {
+        if constexpr (info::kinds[I] == decl_kind::param) {
+          T* x = detail::data_ptr(std::get<I>(env.slots).val);
+          for (index_t j = 0; j < sizes_.n[I]; ++j) x[j] = static_cast<T>(row[k + j]);
+        }
+        k += sizes_.n[I];
+      }
+    });
+    for_each_index<size>([&](auto kc) {
+      constexpr std::size_t I = info::topo.order[kc];
+      if constexpr (info::kinds[I] == decl_kind::let) {
+        const auto& e = std::get<I>(decls_).expr;
+        e.forward(std::get<I>(ws.states), env);
+        std::get<I>(env.slots).val = e.value(std::get<I>(ws.states), env);
+      }
+    });
+  }
+  // Number of values of each output of load_constrained (param_names().size()).
+  index_t constrained_size() const {
+    index_t total = 0;
+    for_each_index<size>([&](auto ic) {
+      if constexpr (info::kinds[ic] != decl_kind::observe) total += sizes_.n[ic];
+    });
+    return total;
+  }
+  // Names and sizes of the observed nodes, in declaration order.
+  std::vector<std::pair<std::string, index_t>> observed() const {
+    std::vector<std::pair<std::string, index_t>> out;
+    for_each_index<size>([&](auto ic) {
+      if constexpr (info::kinds[ic] == decl_kind::observe) out.emplace_back(std::string(info::names[ic]), sizes_.n[ic]);
+    });
+    return out;
+  }
+  // Simulates every observed node at the loaded values; out[k] (resized) for the k-th observed
+  // node, in the user's order of the data.
+  void simulate_observed(rng& g, workspace& ws, std::vector<Eigen::VectorXd>& out) const {
+    out.resize(observed_count());
+    std::size_t k = 0;
+    std::vector<double> buf;
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      if constexpr (info::kinds[I] == decl_kind::observe) {
+        const auto& d = std::get<I>(decls_);
+        const index_t n = sizes_.n[I];
+        buf.resize(static_cast<std::size_t>(n));
+        d.dist.generate(std::get<I>(ws.states), ws.env, g, buf.data(), n);
+        scatter(d.order, buf.data(), n, out[k++]);
+      }
+    });
+  }
+  // Pointwise log density of every observation at the loaded values (user's order); a family that
+  // is not elementwise gives one value for its whole variate.
+  void pointwise_log_lik(workspace& ws, std::vector<Eigen::VectorXd>& out) const {
+    out.resize(observed_count());
+    std::size_t k = 0;
+    std::vector<double> buf;
+    for_each_index<size>([&](auto ic) {
+      constexpr std::size_t I = ic;
+      if constexpr (info::kinds[I] == decl_kind::observe) {
+        const auto& d = std::get<I>(decls_);
+        using Fam = typename std::remove_cvref_t<decltype(d.dist)>::family;
+        const index_t n = sizes_.n[I];
+        buf.assign(static_cast<std::size_t>(n), 0.0);
+        d.dist.pointwise(std::get<I>(ws.states), ws.env, d.data.data(), n, buf.data());
+        if constexpr (Fam::elementwise)
+          scatter(d.order, buf.data(), n, out[k++]);
+        else
+          out[k++] = Eigen::VectorXd::Constant(1, buf[0]);
+      }
+    });
   }
 
   // Names of the constrained output: parameters and deterministics in declaration order,
@@ -146,11 +285,11 @@ class compiled {
     check_dim(q);
     workspace ws = make_workspace();
     evaluate<false>(q, ws.grad_scratch, ws);
-    index_t total = 0;
-    for_each_index<size>([&](auto ic) {
-      if constexpr (info::kinds[ic] != decl_kind::observe) total += sizes_.n[ic];
-    });
-    out.resize(total);
+    constrain_loaded(ws, out);
+  }
+  // The constrained values held in ws (after an evaluation, draw_prior or load_constrained).
+  void constrain_loaded(const workspace& ws, Eigen::VectorXd& out) const {
+    out.resize(constrained_size());
     index_t k = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
@@ -162,6 +301,11 @@ class compiled {
           out[k++] = static_cast<double>(v);
       }
     });
+  }
+  // Whether an output name (mu, theta[3]) belongs to a parameter (not a deterministic).
+  static bool is_parameter_name(std::string_view name) {
+    const std::size_t i = info::index_of(name.substr(0, name.find('[')));
+    return i < size && info::kinds[i] == decl_kind::param;
   }
   Eigen::VectorXd constrain(const vector_t<T>& q) const {
     Eigen::VectorXd out;
@@ -257,6 +401,23 @@ class compiled {
   static std::tuple<Decls...> cast_all(const Tuple& t, std::index_sequence<I...>) {
     return std::tuple<Decls...>(std::get<I>(t).template cast<T>()...);
   }
+  double evaluate_terms(const vector_t<T>& q, vector_t<T>& grad, workspace& ws, term_mask terms) const {
+    check_dim(q);
+    grad.resize(dim_);
+    const double lp = evaluate<true>(q, grad, ws, terms);
+    if (!std::isfinite(lp)) grad.setZero();
+    return lp;
+  }
+  static std::size_t observed_count() {
+    std::size_t n = 0;
+    for (auto k : info::kinds) n += k == decl_kind::observe;
+    return n;
+  }
+  // Stored observation i is the user's order[i] (grouped likelihoods are stored sorted).
+  static void scatter(const std::vector<index_t>& order, const double* v, index_t n, Eigen::VectorXd& out) {
+    out.resize(n);
+    for (index_t i = 0; i < n; ++i) out[order.empty() ? i : order[static_cast<std::size_t>(i)]] = v[i];
+  }
   void check_dim(const vector_t<T>& q) const {
     if (q.size() != dim_)
       throw model_error("log density: q has " + std::to_string(q.size()) + " elements, the model has dimension " +
@@ -264,7 +425,7 @@ class compiled {
   }
 
   template <bool Grad>
-  double evaluate(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
+  double evaluate(const vector_t<T>& q, vector_t<T>& grad, workspace& ws, term_mask terms = {}) const {
     env_type& env = ws.env;
     double lp = 0;
     // 1. constrain (non-centred parameters wait for their loc and scale, step 2)
@@ -276,7 +437,8 @@ class compiled {
         if (ncp_[I]) {
           grad.segment(offsets_[I], sizes_.n[I]).setZero();
         } else {
-          lp += std::get<I>(decls_).tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
+          const double lj = std::get<I>(decls_).tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
+          lp += terms.jacobian || !std::isfinite(lj) ? lj : 0.0;
         }
       }
     });
@@ -307,6 +469,7 @@ class compiled {
       auto& st = std::get<I>(ws.states);
       using D = std::remove_cvref_t<decltype(d)>;
       if constexpr (D::kind == decl_kind::param) {
+        if (!terms.priors) return;
         auto& s = std::get<I>(env.slots);
         if constexpr (decltype(D::dist)::template ncp_eligible<info>()) {
           if (ncp_[I]) {
@@ -332,6 +495,7 @@ class compiled {
           s.adj += x.acc;
         }
       } else if constexpr (D::kind == decl_kind::observe) {
+        if (!terms.likelihood) return;
         using V = typename std::remove_cvref_t<decltype(d.data)>::Scalar;
         vector_view<V, T, false> x{d.data.data(), nullptr};
         lp += d.dist.term(st, env, x, d.data.size());
@@ -362,7 +526,7 @@ class compiled {
           if (ncp_[I]) return;
           auto& s = std::get<I>(env.slots);
           std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
-                                       grad.data() + offsets_[I], sizes_.n[I]);
+                                       grad.data() + offsets_[I], sizes_.n[I], terms.jacobian);
         }
       });
     }
@@ -374,6 +538,7 @@ class compiled {
   std::array<index_t, size> offsets_{};
   index_t dim_ = 0;
   std::array<bool, size> ncp_{};  // parameter I is sampled non-centred
+  term_mask terms_;               // what logp and logp_grad add up
   mutable std::mutex mutex_;
   mutable workspace shared_ws_;
 };

@@ -21,6 +21,13 @@ struct compile_options {
   // ncp_policy::automatic: an element seen by at least this many observations is data-rich, and
   // a parameter all of whose elements are data-rich stays centred (docs/DECISIONS.md D27).
   index_t ncp_min_observations = 5;
+  // Which terms the density has. jacobian = false drops the log-Jacobians of the constraining
+  // transforms: the density's maximum is then the mode in the constrained space (Stan's
+  // optimize default). priors = false drops every prior term, leaving the likelihood (maximum
+  // likelihood). Either makes every parameter centred, because non-centring is itself a change of
+  // variables whose Jacobian lives in the prior term.
+  bool jacobian = true;
+  bool priors = true;
 };
 
 namespace detail {
@@ -67,6 +74,7 @@ bool choose_noncentered(const Decl& d, const Tuple& decls, const compile_options
   } else if constexpr (!decltype(d.dist)::template ncp_eligible<Info>()) {
     return false;
   } else {
+    if (!o.jacobian || !o.priors) return false;
     if (d.reparam == parameterization::centered) return false;
     if (d.reparam == parameterization::noncentered) return true;
     switch (o.ncp) {

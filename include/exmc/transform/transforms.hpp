@@ -4,7 +4,9 @@
 //   constrain(u, x, n)          writes x, returns log |dx/du| summed (double); -inf when u is so
 //                               large that exp would overflow in T: in float that turns a bad
 //                               region into a rejected step instead of a cascade of NaNs
-//   chain(u, x, adj, g, n)      g = adj * dx/du + d logJ / du
+//   chain(u, x, adj, g, n, jacobian)
+//                               g = adj * dx/du + d logJ / du (the second term only with
+//                               jacobian: a mode in the constrained space omits it)
 //   unconstrain(x)              inverse, for initial values (throws outside the support)
 #include <cmath>
 #include <string>
@@ -24,7 +26,7 @@ struct identity_tf {
     return 0.0;
   }
   template <class T>
-  void chain(const T*, const T*, const T* adj, T* g, transform_index n) const {
+  void chain(const T*, const T*, const T* adj, T* g, transform_index n, bool = true) const {
     for (transform_index i = 0; i < n; ++i) g[i] = adj[i];
   }
   bool in_support(double x) const { return std::isfinite(x); }
@@ -48,8 +50,9 @@ struct lower_tf {
     return ok ? lj : -math::inf<double>;
   }
   template <class T>
-  void chain(const T*, const T* x, const T* adj, T* g, transform_index n) const {
-    for (transform_index i = 0; i < n; ++i) g[i] = adj[i] * (x[i] - static_cast<T>(lo)) + T(1);
+  void chain(const T*, const T* x, const T* adj, T* g, transform_index n, bool jacobian = true) const {
+    const T dj = jacobian ? T(1) : T(0);
+    for (transform_index i = 0; i < n; ++i) g[i] = adj[i] * (x[i] - static_cast<T>(lo)) + dj;
   }
   bool in_support(double x) const { return x > lo && std::isfinite(x); }
   double unconstrain(double x) const { return std::log(x - lo); }
@@ -72,8 +75,9 @@ struct upper_tf {
     return ok ? lj : -math::inf<double>;
   }
   template <class T>
-  void chain(const T*, const T* x, const T* adj, T* g, transform_index n) const {
-    for (transform_index i = 0; i < n; ++i) g[i] = -adj[i] * (static_cast<T>(hi) - x[i]) + T(1);
+  void chain(const T*, const T* x, const T* adj, T* g, transform_index n, bool jacobian = true) const {
+    const T dj = jacobian ? T(1) : T(0);
+    for (transform_index i = 0; i < n; ++i) g[i] = -adj[i] * (static_cast<T>(hi) - x[i]) + dj;
   }
   bool in_support(double x) const { return x < hi && std::isfinite(x); }
   double unconstrain(double x) const { return std::log(hi - x); }
@@ -95,11 +99,12 @@ struct interval_tf {
     return lj;
   }
   template <class T>
-  void chain(const T* u, const T*, const T* adj, T* g, transform_index n) const {
+  void chain(const T* u, const T*, const T* adj, T* g, transform_index n, bool jacobian = true) const {
     const T w = static_cast<T>(hi - lo);
+    const T dj = jacobian ? T(1) : T(0);
     for (transform_index i = 0; i < n; ++i) {
       const T p = math::inv_logit(u[i]);
-      g[i] = adj[i] * w * p * (T(1) - p) + (T(1) - T(2) * p);
+      g[i] = adj[i] * w * p * (T(1) - p) + dj * (T(1) - T(2) * p);
     }
   }
   bool in_support(double x) const { return x > lo && x < hi; }
