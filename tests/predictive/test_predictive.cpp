@@ -4,7 +4,7 @@
 
 #include "../support/gradient_check.hpp"
 #include <exmc/exmc.hpp>
-#include <exmc/predictive/predictive.hpp>
+#include <exmc/predictive/generated.hpp>
 
 using namespace exmc;
 
@@ -179,4 +179,25 @@ TEST_CASE("draw_prior gives unconstrained points whose constrained values follow
   // z = (theta - mu) / exp(mu) is standard normal.
   CHECK(std::abs(zsum / n) < 5 / std::sqrt(n));
   CHECK(std::abs(zsq / n - 1) < 5 * std::sqrt(2.0 / n));
+}
+
+TEST_CASE("generated quantities are evaluated per draw, named, reproducible", "[predictive]") {
+  draws post;
+  post.names = {"a", "b[0]", "b[1]"};
+  post.chains = {Eigen::MatrixXd::Random(50, 3), Eigen::MatrixXd::Random(40, 3)};
+  auto fn = [](const draw_view& d, rng& g, std::span<double> out) {
+    out[0] = d("a") * 2 + d.vector("b").sum();
+    out[1] = g.normal();
+  };
+  const draws gq = generated_quantities(post, {"s", "noise"}, fn, {.seed = 8, .threads = 2});
+  REQUIRE(gq.chains[1].rows() == 40);
+  for (Eigen::Index d = 0; d < 40; ++d)
+    CHECK(gq.chains[1](d, 0) == Approx(2 * post.chains[1](d, 0) + post.chains[1](d, 1) + post.chains[1](d, 2)));
+  rng g(8, 1);
+  CHECK(gq.chains[1](0, 1) == g.normal());
+  CHECK(generated_quantities(post, {"s", "noise"}, fn, {.seed = 8, .threads = 1}).chains[0] == gq.chains[0]);
+  const draws both = combine(post, gq);
+  CHECK(both.names.size() == 5);
+  CHECK_THROWS_WITH(generated_quantities(post, {"x"}, [](const draw_view& d, rng&, std::span<double> out) { out[0] = d("zz"); }),
+                    Catch::Contains("'zz'"));
 }

@@ -11,6 +11,8 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
+#include <exception>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -43,7 +45,8 @@ struct predictive_options {
 
 namespace detail {
 
-// Runs body(c) for c in [0, chains) on up to `threads` threads.
+// Runs body(c) for c in [0, chains) on up to `threads` threads; the first exception any chain
+// throws is rethrown here once all threads have stopped.
 template <class F>
 void for_each_chain(int chains, int threads, F&& body) {
   int t = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -52,11 +55,21 @@ void for_each_chain(int chains, int threads, F&& body) {
     for (int c = 0; c < chains; ++c) body(c);
     return;
   }
-  std::vector<std::jthread> pool;
-  for (int k = 0; k < t; ++k)
-    pool.emplace_back([&, k] {
-      for (int c = k; c < chains; c += t) body(c);
-    });
+  std::exception_ptr error;
+  std::mutex error_mutex;
+  {
+    std::vector<std::jthread> pool;
+    for (int k = 0; k < t; ++k)
+      pool.emplace_back([&, k] {
+        try {
+          for (int c = k; c < chains; c += t) body(c);
+        } catch (...) {
+          std::lock_guard lock(error_mutex);
+          if (!error) error = std::current_exception();
+        }
+      });
+  }
+  if (error) std::rethrow_exception(error);
 }
 
 // Column of each of the model's constrained quantities in `d` (every parameter must be there).
