@@ -6,6 +6,7 @@
 #include "core/random.hpp"
 #include "dist/bernoulli_logit.hpp"
 #include "dist/cauchy.hpp"
+#include "dist/dirichlet.hpp"
 #include "dist/exponential.hpp"
 #include "dist/gaussian_random_walk.hpp"
 #include "dist/half_normal.hpp"
@@ -14,3 +15,5 @@
 #include "model/compiled.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "nuts/nuts.hpp"
+#include "predictive/generated.hpp"
+#include "predictive/predictive.hpp"

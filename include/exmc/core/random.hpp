@@ -53,6 +53,27 @@ class rng {
 
   double exponential() { return -std::log(uniform_pos()); }
 
+  // Gamma(shape, 1) by Marsaglia and Tsang's squeeze method; shape < 1 draws Gamma(shape + 1)
+  // and scales by U^(1 / shape) (in logs, so tiny shapes do not underflow to 0 before the end).
+  double gamma(double shape) {
+    if (shape < 1.0) {
+      const double g = gamma(shape + 1.0);
+      return std::exp(std::log(g) + std::log(uniform_pos()) / shape);
+    }
+    const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+    for (;;) {
+      double x, v;
+      do {
+        x = normal();
+        v = 1.0 + c * x;
+      } while (v <= 0.0);
+      v = v * v * v;
+      const double u = uniform_pos();
+      if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+      if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+    }
+  }
+
   // Uniform integer in [0, n) without modulo bias (Lemire's method).
   std::uint64_t below(std::uint64_t n) {
     unsigned __int128 m = static_cast<unsigned __int128>((*this)()) * n;

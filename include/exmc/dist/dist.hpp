@@ -311,7 +311,12 @@ struct dist_expr {
   }
 
   // ---- simulation and pointwise log densities (model/, predictive/) -------------------------
-  static constexpr bool can_generate = requires { &Fn::generate; };
+  // Generators take doubles, or spans for whole-vector arguments (one overload of each is enough).
+  static constexpr bool can_generate =
+      requires(rng& g) { Fn::generate(g, (void(sizeof(Args)), 0.0)...); } ||
+      requires(rng& g, double* out) { Fn::generate(g, index_t{1}, out, (void(sizeof(Args)), 0.0)...); } ||
+      requires(rng& g, std::span<const double> v) { Fn::generate(g, (void(sizeof(Args)), v)...); } ||
+      requires(rng& g, double* out, std::span<const double> v) { Fn::generate(g, index_t{1}, out, (void(sizeof(Args)), v)...); };
 
   // Writes n random draws of the variate given the arguments' values in env (parameters and
   // deterministics already set): Fn::generate per element, or once for the whole variate.

@@ -86,7 +86,7 @@ class compiled {
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
       offsets_[I] = dim_;
-      if constexpr (info::kinds[I] == decl_kind::param) dim_ += sizes_.n[I];
+      if constexpr (info::kinds[I] == decl_kind::param) dim_ += free_size(std::get<I>(decls_).tf, sizes_.n[I]);
     });
     shared_ws_ = make_workspace();
   }
@@ -172,14 +172,17 @@ class compiled {
             done = true;
           }
         }
-        if (!done)
-          for (index_t j = 0; j < n; ++j) {
-            const double v = static_cast<double>(x[j]);
-            if (!d.tf.in_support(v))  // a draw on the boundary (an underflow to 0, say)
-              throw sampling_error("draw_prior: parameter '" + std::string(info::names[I]) + "' drew " +
-                                   std::to_string(v) + ", outside its support");
-            q[offsets_[I] + j] = static_cast<T>(d.tf.unconstrain(v));
-          }
+        if (!done) {
+          for (index_t j = 0; j < n; ++j) buf[static_cast<std::size_t>(j)] = static_cast<double>(x[j]);
+          const index_t bad = first_outside(d.tf, buf.data(), n);
+          if (bad >= 0)  // a draw on the boundary (an underflow to 0, say)
+            throw sampling_error("draw_prior: parameter '" + std::string(info::names[I]) + "' drew " +
+                                 std::to_string(buf[static_cast<std::size_t>(bad)]) + " at element " +
+                                 std::to_string(bad) + ", outside its support");
+          std::vector<double> u(static_cast<std::size_t>(free_size(d.tf, n)));
+          unconstrain_all(d.tf, buf.data(), u.data(), n);
+          for (std::size_t j = 0; j < u.size(); ++j) q[offsets_[I] + static_cast<index_t>(j)] = static_cast<T>(u[j]);
+        }
       }
     });
   }
@@ -332,12 +335,14 @@ class compiled {
         if constexpr (info::kinds[I] == decl_kind::param) {
           if (I != i) return;
           const auto& tf = std::get<I>(decls_).tf;
-          for (index_t j = 0; j < v.size(); ++j)
-            if (!tf.in_support(v[j]))
-              throw model_error("initial value for '" + name + "': element " + std::to_string(j) + " (" +
-                                std::to_string(v[j]) + ") is outside the parameter's support");
+          const index_t bad = first_outside(tf, v.data(), v.size());
+          if (bad >= 0)
+            throw model_error("initial value for '" + name + "': element " + std::to_string(bad) + " (" +
+                              std::to_string(v[bad]) + ") is outside the parameter's support");
           if (ncp_[I]) return;
-          for (index_t j = 0; j < v.size(); ++j) q[offsets_[I] + j] = static_cast<T>(tf.unconstrain(v[j]));
+          std::vector<double> u(static_cast<std::size_t>(free_size(tf, v.size())));
+          unconstrain_all(tf, v.data(), u.data(), v.size());
+          for (std::size_t j = 0; j < u.size(); ++j) q[offsets_[I] + static_cast<index_t>(j)] = static_cast<T>(u[j]);
         }
       });
     }
@@ -370,7 +375,7 @@ class compiled {
       using D = std::remove_cvref_t<decltype(d)>;
       os << "  " << decl_label<D>() << " size " << sizes_.n[I];
       if constexpr (D::kind == decl_kind::param) {
-        os << ", q[" << offsets_[I] << ".." << offsets_[I] + sizes_.n[I] << "), ";
+        os << ", q[" << offsets_[I] << ".." << offsets_[I] + free_size(d.tf, sizes_.n[I]) << "), ";
         if constexpr (decltype(D::dist)::template ncp_eligible<info>()) {
           if (ncp_[I]) {
             os << "non-centred: " << d.dist.describe_noncentred(info::names[I]) << "\n";

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "../dist/dist.hpp"
-#include "../transform/transforms.hpp"
+#include "../transform/vector_transforms.hpp"
 
 namespace exmc {
 
@@ -63,11 +63,38 @@ auto default_transform(const Dist& d) {
     return interval_tf{lo, hi};
   } else if constexpr (S == support_kind::lower_bounded) {
     return lower_tf{detail::bound_arg<Fn::lower_arg>(d)};
+  } else if constexpr (S == support_kind::simplex) {
+    return simplex_tf{};
   } else {
     static_assert(S == support_kind::real, "exmc::param: no transform for this support yet");
     return identity_tf{};
   }
 }
+
+namespace detail {
+// The open interval a transform maps onto, and the interval a prior's support spans; a
+// user-given transform must map inside the prior's support.
+inline std::pair<double, double> range_of(const identity_tf&) { return {-math::inf<double>, math::inf<double>}; }
+inline std::pair<double, double> range_of(const lower_tf& t) { return {t.lo, math::inf<double>}; }
+inline std::pair<double, double> range_of(const upper_tf& t) { return {-math::inf<double>, t.hi}; }
+inline std::pair<double, double> range_of(const interval_tf& t) { return {t.lo, t.hi}; }
+inline std::pair<double, double> range_of(const ordered_tf&) { return {-math::inf<double>, math::inf<double>}; }
+inline std::pair<double, double> range_of(const positive_ordered_tf&) { return {0.0, math::inf<double>}; }
+inline std::pair<double, double> range_of(const simplex_tf&) { return {0.0, 1.0}; }
+
+template <fixed_string Name, class Dist, class Tf>
+void check_user_transform(const Dist& d, const Tf& tf) {
+  using Fn = typename Dist::family;
+  static_assert(Dist::support != support_kind::simplex || std::is_same_v<Tf, simplex_tf>,
+                "exmc::param: a prior on the simplex (dirichlet) fixes the transform; give no bounds");
+  const auto [lo, hi] = range_of(tf);
+  const auto [slo, shi] = range_of(default_transform(d));
+  if (lo < slo || hi > shi)
+    throw model_error("param<\"" + std::string(Name.view()) + "\">: the constraint " + tf.describe() +
+                      " lets values outside the support of its prior " + Fn::name + " (" + std::to_string(slo) + ", " +
+                      std::to_string(shi) + ")");
+}
+}  // namespace detail
 
 template <fixed_string Name, class Dist, bool Vec, class Tf>
 struct param_decl {
@@ -116,6 +143,27 @@ auto param(D&& d, index_t size, parameterization p = parameterization::automatic
                       std::to_string(size));
   auto tf = default_transform(d);
   return param_decl<Name, Dist, true, decltype(tf)>{std::forward<D>(d), size, tf, p};
+}
+
+// With a constraint given by the user: param<"p">(normal(0, 1), lower(0.0)),
+// param<"c">(normal(0, 5), 4, ordered). The prior's density is not renormalised to the
+// constrained region (it is constant there for fixed bounds, so the posterior is the same).
+template <fixed_string Name, distribution D, transform Tf>
+auto param(D&& d, Tf tf, parameterization p = parameterization::automatic) {
+  using Dist = std::remove_cvref_t<D>;
+  static_assert(!std::is_same_v<Tf, ordered_tf> && !std::is_same_v<Tf, positive_ordered_tf>,
+                "exmc::param: ordered and positive_ordered constrain vectors; give a size");
+  detail::check_user_transform<Name>(d, tf);
+  return param_decl<Name, Dist, false, Tf>{std::forward<D>(d), 1, tf, p};
+}
+template <fixed_string Name, distribution D, transform Tf>
+auto param(D&& d, index_t size, Tf tf, parameterization p = parameterization::automatic) {
+  using Dist = std::remove_cvref_t<D>;
+  if (size < 1)
+    throw model_error("param<\"" + std::string(Name.view()) + "\">: size must be at least 1, got " +
+                      std::to_string(size));
+  detail::check_user_transform<Name>(d, tf);
+  return param_decl<Name, Dist, true, Tf>{std::forward<D>(d), size, tf, p};
 }
 
 // Observed data are stored by value: as integers for discrete families, otherwise as doubles

@@ -73,6 +73,8 @@ bool choose_noncentered(const Decl& d, const Tuple& decls, const compile_options
     return false;
   } else if constexpr (!decltype(d.dist)::template ncp_eligible<Info>()) {
     return false;
+  } else if constexpr (!std::is_same_v<decltype(d.tf), identity_tf>) {
+    return false;  // x = loc + scale * z would ignore the user's bounds
   } else {
     if (!o.jacobian || !o.priors) return false;
     if (d.reparam == parameterization::centered) return false;
