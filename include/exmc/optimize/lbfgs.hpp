@@ -240,6 +240,10 @@ lbfgs_result lbfgs_maximize(F&& f, const Eigen::VectorXd& x0, const lbfgs_option
     }
     if (outcome == detail::search_outcome::failed) {
       r.iterations = it;
+      // At the optimum, rounding in f hides any increase: if the quadratic model promises less
+      // than tol_rel_obj, this is convergence, not failure.
+      if (-0.5 * dphi0 * step0 <= o.tol_rel_obj * std::max(std::abs(fx), 1.0))
+        return finish(lbfgs_status::converged_objective, "the predicted increase is below tol_rel_obj");
       return finish(lbfgs_status::line_search_failed,
                     "no step increased the objective enough; largest |gradient| component is " +
                         std::to_string(g.cwiseAbs().maxCoeff()));
