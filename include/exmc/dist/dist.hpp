@@ -41,8 +41,9 @@
 namespace exmc {
 
 // bounded / lower_bounded: the bounds are the family's lower_arg / upper_arg arguments.
-enum class support_kind { real, positive, unit, nonneg_int, binary, bounded, lower_bounded, simplex, ordered, positive_ordered, cholesky_corr };
-enum class domain { real, positive, nonneg, unit, nonneg_int };
+enum class support_kind { real, positive, unit, nonneg_int, binary, bounded, lower_bounded, upper_bounded, simplex, ordered, positive_ordered, cholesky_corr };
+// extended: any value, infinities included (a bound that may be absent).
+enum class domain { real, positive, nonneg, unit, nonneg_int, extended };
 
 inline bool in_domain(domain d, double v) {
   switch (d) {
@@ -51,6 +52,7 @@ inline bool in_domain(domain d, double v) {
     case domain::nonneg: return std::isfinite(v) && v >= 0;
     case domain::unit: return v >= 0 && v <= 1;
     case domain::nonneg_int: return std::isfinite(v) && v >= 0 && v == std::floor(v);
+    case domain::extended: return !std::isnan(v);
   }
   return false;
 }
@@ -61,6 +63,7 @@ inline const char* domain_text(domain d) {
     case domain::nonneg: return "finite and >= 0";
     case domain::unit: return "in [0, 1]";
     case domain::nonneg_int: return "a non-negative integer";
+    case domain::extended: return "a number (infinities allowed)";
   }
   return "";
 }

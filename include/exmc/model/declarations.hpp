@@ -49,6 +49,7 @@ auto default_transform(const Dist& d) {
   static_assert(S != support_kind::binary && S != support_kind::nonneg_int,
                 "exmc::param: a discrete distribution cannot be the prior of a continuous parameter; "
                 "use it in observe<>() instead");
+  static_assert(!requires { Fn::observe_only; }, "exmc::param: censored() describes observed data, not a prior");
   if constexpr (S == support_kind::real)
     return identity_tf{};
   else if constexpr (S == support_kind::positive)
@@ -63,6 +64,8 @@ auto default_transform(const Dist& d) {
     return interval_tf{lo, hi};
   } else if constexpr (S == support_kind::lower_bounded) {
     return lower_tf{detail::bound_arg<Fn::lower_arg>(d)};
+  } else if constexpr (S == support_kind::upper_bounded) {
+    return upper_tf{detail::bound_arg<Fn::upper_arg>(d)};
   } else if constexpr (S == support_kind::simplex) {
     return simplex_tf{};
   } else {
@@ -164,6 +167,15 @@ auto param(D&& d, index_t size, Tf tf, parameterization p = parameterization::au
                       std::to_string(size));
   detail::check_user_transform<Name>(d, tf);
   return param_decl<Name, Dist, true, Tf>{std::forward<D>(d), size, tf, p};
+}
+
+template <fixed_string Name, distribution D, bound_spec B>
+auto param(D&& d, B b, parameterization p = parameterization::automatic) {
+  return param<Name>(std::forward<D>(d), to_transform(b), p);
+}
+template <fixed_string Name, distribution D, bound_spec B>
+auto param(D&& d, index_t size, B b, parameterization p = parameterization::automatic) {
+  return param<Name>(std::forward<D>(d), size, to_transform(b), p);
 }
 
 // Observed data are stored by value: as integers for discrete families, otherwise as doubles

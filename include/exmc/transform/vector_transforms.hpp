@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "../core/bounds.hpp"
 #include "transforms.hpp"
 
 namespace exmc {
@@ -155,18 +156,14 @@ void unconstrain_all(const Tf& tf, const double* x, double* u, transform_index n
 }
 
 // ---- user-given constraints on a parameter -----------------------------------------------
-//   param<"p">(normal(0, 1), lower(0.0))             p > 0
-//   param<"q">(beta(2, 2), 3, bounds(0.1, 0.9))       0.1 < q[i] < 0.9
+//   param<"p">(normal(0, 1), lower(0.0))             p > 0 (lower/upper/bounds: core/bounds.hpp)
 //   param<"c">(normal(0, 5), 4, ordered)             c[0] < c[1] < ...
-inline lower_tf lower(double lo) { return lower_tf{lo}; }
-inline upper_tf upper(double hi) { return upper_tf{hi}; }
-inline interval_tf bounds(double lo, double hi) {
-  if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi))
-    throw model_error("bounds(" + std::to_string(lo) + ", " + std::to_string(hi) + "): need finite lo < hi");
-  return interval_tf{lo, hi};
-}
 inline constexpr ordered_tf ordered{};
 inline constexpr positive_ordered_tf positive_ordered{};
+
+inline lower_tf to_transform(lower_bound b) { return lower_tf{b.lo}; }
+inline upper_tf to_transform(upper_bound b) { return upper_tf{b.hi}; }
+inline interval_tf to_transform(interval_bound b) { return interval_tf{b.lo, b.hi}; }
 
 template <class Tf>
 concept transform = requires(const Tf& tf, const double* u, double* x, transform_index n) {
