@@ -307,6 +307,17 @@ class chain_runner {
     ev.n_leapfrog = info.n_leapfrog;
     ev.divergent = info.divergent;
     ev.energy = info.energy;
+    ev.grad_evals = sys_.grad_evals();
+    Eigen::VectorXd adapted_diag;
+    Eigen::MatrixXd adapted_dense;
+    if (!in_warmup && it == o_.warmup) {
+      adapted_diag = metric_.inv_diag();
+      ev.inv_metric_diag = &adapted_diag;
+      if (o_.metric == metric_kind::dense) {
+        adapted_dense = metric_.inv_dense();
+        ev.inv_metric_dense = &adapted_dense;
+      }
+    }
     bool go_on = true;
     {
       std::lock_guard lock(shared_.callback_mutex);

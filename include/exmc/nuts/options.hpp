@@ -1,6 +1,7 @@
 #pragma once
 // Options of exmc::sample and the streaming callback's view of one draw.
 #include <Eigen/Core>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -42,6 +43,11 @@ struct draw_event {
   int n_leapfrog = 0;
   bool divergent = false;
   double energy = 0.0;
+  std::size_t grad_evals = 0;  // gradient evaluations of this chain so far, initialisation included
+  // Set only on the first sampling iteration (warmup is over): the adapted inverse metric, for
+  // writers that record it (Stan CSV). inv_metric_dense only with the dense metric.
+  const Eigen::VectorXd* inv_metric_diag = nullptr;
+  const Eigen::MatrixXd* inv_metric_dense = nullptr;
 };
 
 // Return false to stop every chain (draws made so far are kept).

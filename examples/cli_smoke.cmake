@@ -1,0 +1,27 @@
+# Smoke test of the command-line example: sample (exit 0, one CSV per chain, optional NetCDF),
+# summary of those files (exit 0, every parameter listed) and a bad option (exit 2).
+file(REMOVE_RECURSE ${DIR})
+file(MAKE_DIRECTORY ${DIR})
+set(extra "")
+if(NETCDF)
+  set(extra --netcdf ${NETCDF})
+endif()
+execute_process(COMMAND ${PROGRAM} sample --data ${DATA} --chains 2 --warmup 200 --draws 200 --seed 1
+                        --output ${DIR}/out.csv --progress plain --quiet ${extra}
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "sample exited with ${rc}: ${err}")
+endif()
+foreach(f ${DIR}/out_1.csv ${DIR}/out_2.csv ${NETCDF})
+  if(NOT EXISTS ${f})
+    message(FATAL_ERROR "sample did not write ${f}")
+  endif()
+endforeach()
+execute_process(COMMAND ${PROGRAM} summary ${DIR}/out_1.csv ${DIR}/out_2.csv RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "theta\\[7\\]")
+  message(FATAL_ERROR "summary exited with ${rc}, printed:\n${out}")
+endif()
+execute_process(COMMAND ${PROGRAM} sample --chains nine RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "--chains")
+  message(FATAL_ERROR "a bad option gave exit ${rc} and: ${err}")
+endif()

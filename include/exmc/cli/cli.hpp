@@ -1,0 +1,190 @@
+#pragma once
+// A CmdStan-like command line for a model written in C++:
+//
+//   auto make(const exmc::data_file& d) { ... return exmc::model(...); }   // or any LogDensity
+//   int main(int argc, char** argv) { return exmc::cli::run(make, argc, argv); }
+//   // or simply: EXMC_MAIN(make)
+//
+//   ./eight_schools sample --data data.json --chains 4 --warmup 1000 --draws 1000 --seed 1
+//                          --output out.csv --netcdf out.nc
+//   ./eight_schools summary out_1.csv out_2.csv out_3.csv out_4.csv
+//   ./eight_schools diagnose out_*.csv
+//
+// Exit status: 0 success, 1 the run failed (every chain failed, a file could not be written),
+// 2 bad command line, options or data (the message names the culprit). --netcdf needs
+// <exmc/io/netcdf.hpp> included before this header and -lnetcdf.
+//
+// Top layer: may include everything. Hook for other methods (optimize, variational,
+// pathfinder): add a subcommand in `run` next to `sample`, reusing load_density().
+#include <CLI/CLI.hpp>
+
+#include <concepts>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "../core/error.hpp"
+#include "../core/log_density.hpp"
+#include "../diagnostics/diagnostics.hpp"
+#include "../io/callbacks.hpp"
+#include "../io/cmdstan_json.hpp"
+#include "../io/progress.hpp"
+#include "../io/stan_csv_reader.hpp"
+#include "../io/stan_csv_writer.hpp"
+#include "../model/compiled.hpp"
+#include "../nuts/sample.hpp"
+
+namespace exmc::cli {
+
+// What the sample subcommand was asked for.
+struct sample_request {
+  sample_options options;
+  std::string data;
+  std::string output = "output.csv";
+  std::string netcdf;
+  std::string progress = "auto";
+  int sig_figs = -1;
+  bool quiet = false;
+};
+
+namespace detail {
+
+// The factory's result as a log density: a DSL model is compiled, a density is used as is.
+template <class Factory>
+auto load_density(Factory& make, const data_file& data) {
+  using made = std::decay_t<std::invoke_result_t<Factory&, const data_file&>>;
+  if constexpr (LogDensity<made>) {
+    return make(data);
+  } else {
+    static_assert(requires(const made& m) { compile<double>(m); },
+                  "exmc::cli::run: the model factory must return an exmc::model(...) or a type meeting exmc::LogDensity");
+    return compile<double>(make(data));
+  }
+}
+
+inline data_file read_data(const std::string& path) {
+  return path.empty() ? data_file::parse("{}", "<no --data given>") : data_file::from_file(path);
+}
+
+inline progress_mode parse_progress(const std::string& s) {
+  if (s == "terminal") return progress_mode::terminal;
+  if (s == "plain") return progress_mode::plain;
+  if (s == "none") return progress_mode::silent;
+  return progress_mode::automatic;
+}
+
+template <class Factory>
+int sample_command(Factory& make, const std::string& program, const sample_request& r, std::ostream& out, std::ostream& err) {
+  auto density = load_density(make, read_data(r.data));
+  sample_options o = r.options;
+  std::optional<stan_csv_writer> csv;
+  if (!r.output.empty()) {
+    std::string model = program.substr(program.find_last_of('/') + 1);
+    csv.emplace(o, stan_csv_options{.path = r.output, .model = model, .data = r.data, .sig_figs = r.sig_figs});
+  }
+  progress_display progress(o, {.mode = parse_progress(r.progress), .out = &err});
+  o.callback = callbacks({progress.callback(), csv ? csv->callback() : draw_callback{}});
+  const fit f = sample(density, o);
+  progress.finish(f);
+  if (csv) csv->finish(f);
+#ifdef EXMC_HAS_NETCDF
+  if (!r.netcdf.empty()) write_netcdf(r.netcdf, f);
+#endif
+  for (const auto& s : f.status)
+    if (!s.message.empty()) err << s.message << "\n";
+  if (f.chain_ids.empty()) {
+    err << "error: every chain failed\n";
+    return 1;
+  }
+  if (!r.quiet) {
+    out << summary(f) << "\n" << diagnose(f).verdict() << "\n";
+    if (csv) {
+      out << "Draws written to";
+      for (const auto& p : csv->paths()) out << " " << p;
+      out << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace detail
+
+template <class Factory>
+  requires std::invocable<Factory&, const data_file&>
+int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = std::cout, std::ostream& err = std::cerr) {
+  const std::string program = argc > 0 ? argv[0] : "model";
+  CLI::App app{"Bayesian inference for this model with exmc (NUTS, Stan CSV and NetCDF output).", program};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "exmc 0.1.0");
+
+  sample_request r;
+  sample_options& o = r.options;
+  CLI::App* s = app.add_subcommand("sample", "Draw from the posterior with NUTS");
+  const std::map<std::string, metric_kind> metrics{{"unit", metric_kind::unit}, {"diag", metric_kind::diag}, {"dense", metric_kind::dense}};
+  const std::map<std::string, adaptation_kind> adaptations{
+      {"auto", adaptation_kind::automatic}, {"windowed", adaptation_kind::windowed}, {"gradient", adaptation_kind::gradient}};
+  s->add_option("--data", r.data, "CmdStan JSON data file")->check(CLI::ExistingFile);
+  s->add_option("--chains", o.chains, "Number of chains")->capture_default_str();
+  s->add_option("--warmup", o.warmup, "Warmup iterations per chain")->capture_default_str();
+  s->add_option("--draws", o.draws, "Draws per chain after warmup")->capture_default_str();
+  s->add_option("--seed", o.seed, "Random seed (same seed, same draws)")->capture_default_str();
+  s->add_option("--thin", o.thin, "Keep every n-th draw")->capture_default_str();
+  s->add_option("--target-accept", o.target_accept, "Target acceptance statistic (Stan's adapt delta)")->capture_default_str();
+  s->add_option("--max-depth", o.max_depth, "Maximum tree depth")->capture_default_str();
+  s->add_option("--metric", o.metric, "unit, diag or dense")->transform(CLI::CheckedTransformer(metrics))->default_str("diag");
+  s->add_option("--adaptation", o.adaptation, "auto, windowed or gradient")->transform(CLI::CheckedTransformer(adaptations))->default_str("auto");
+  s->add_option("--threads", o.threads, "Worker threads (0: one per core)")->capture_default_str();
+  s->add_option("--init-radius", o.init_radius, "Initial values uniform in (-r, r), unconstrained")->capture_default_str();
+  s->add_option("--keep", o.keep, "Keep only these quantities (e.g. mu theta[0])");
+  s->add_flag("--save-warmup", o.save_warmup, "Also write warmup draws");
+  s->add_option("--output,-o", r.output, "Stan CSV file; with several chains out_1.csv, out_2.csv, ... ('' for none)")->capture_default_str();
+  s->add_option("--netcdf", r.netcdf, "Also write ArviZ InferenceData as NetCDF-4 to this file");
+  s->add_option("--sig-figs", r.sig_figs, "Significant digits in the CSV (-1: exact)")->capture_default_str();
+  s->add_option("--progress", r.progress, "Progress on stderr: auto, terminal, plain or none")
+      ->check(CLI::IsMember({"auto", "terminal", "plain", "none"}))->capture_default_str();
+  s->add_flag("--quiet,-q", r.quiet, "Do not print the summary");
+
+  std::vector<std::string> files;
+  CLI::App* sum = app.add_subcommand("summary", "Posterior summary of Stan CSV files (one per chain)");
+  sum->add_option("files", files, "Stan CSV files")->required()->check(CLI::ExistingFile);
+  int sig = 3;
+  sum->add_option("--sig-figs", sig, "Significant digits shown")->check(CLI::Range(1, 15))->capture_default_str();
+  CLI::App* diag = app.add_subcommand("diagnose", "Sampler and convergence checks of Stan CSV files");
+  diag->add_option("files", files, "Stan CSV files")->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e, out, err);
+    return code == 0 ? 0 : 2;  // --help and --version succeed; every other parse error is usage
+  }
+#ifndef EXMC_HAS_NETCDF
+  if (!r.netcdf.empty()) {
+    err << "error: --netcdf: this program was built without NetCDF support (include <exmc/io/netcdf.hpp> before "
+           "<exmc/cli/cli.hpp> and link -lnetcdf)\n";
+    return 2;
+  }
+#endif
+  try {
+    if (s->parsed()) return detail::sample_command(make, program, r, out, err);
+    const fit f = read_stan_csv(files);
+    if (sum->parsed()) print(out, summary(f), sig);
+    else out << diagnose(f).verdict() << "\n";
+    return 0;
+  } catch (const model_error& e) {
+    err << "error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    err << "error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace exmc::cli
+
+// int main(argc, argv) running exmc::cli::run on a model factory.
+#define EXMC_MAIN(factory) \
+  int main(int argc, char** argv) { return ::exmc::cli::run(factory, argc, argv); }
