@@ -6,6 +6,7 @@
 namespace exmc {
 
 // bernoulli_logit(alpha): P(y = 1) = inv_logit(alpha), y in {0, 1}.
+// Stan: bernoulli_logit; PyMC: Bernoulli (logit_p).
 struct bernoulli_logit_fn {
   static constexpr const char* name = "bernoulli_logit";
   static constexpr std::array<const char*, 1> arg_names{"alpha"};
@@ -28,6 +29,8 @@ struct bernoulli_logit_fn {
     if constexpr (A::grad) alpha.add_arr(ya - (a >= T(0)).select(T(1), e) / (T(1) + e));
     return lp;
   }
+
+  static double generate(rng& g, double alpha) { return g.uniform() < math::inv_logit(alpha) ? 1.0 : 0.0; }
 };
 
 template <class A>

@@ -1,9 +1,35 @@
 #pragma once
 #include <array>
+#include <cmath>
+#include <utility>
 
 #include "dist.hpp"
+#include "location_scale.hpp"
 
 namespace exmc {
+
+namespace detail {
+// log of the standard Cauchy CDF and its slope pdf / CDF. The CDF is atan2(1, -z) / pi, which
+// keeps full relative precision in the lower tail (about 1 / (pi |z|), no 1/2 + atan(z) / pi
+// cancellation); above 0 it is 1 - atan2(1, z) / pi, whose log goes through log1p so it keeps the
+// digits of the small complement. (1 + z^2) may overflow far out, where the slope is ~0 anyway.
+inline std::pair<double, double> cauchy_log_cdf(double z) {
+  const double pi = std::numbers::pi;
+  const double lo = std::atan2(1.0, -z);  // pi * CDF
+  const double value = z < 0 ? std::log(lo) - math::log_pi : std::log1p(-std::atan2(1.0, z) / pi);
+  return {value, 1.0 / ((1.0 + z * z) * lo)};
+}
+// The same for the half-Cauchy at z >= 0: CDF 2 atan(z) / pi, CCDF 2 atan2(1, z) / pi; the log of
+// whichever is below 1/2 is taken directly, the other through log1p.
+inline std::pair<double, double> half_cauchy_log_cdf(double z, bool upper) {
+  const double pi = std::numbers::pi;
+  const double lo = std::atan(z), hi = std::atan2(1.0, z);  // pi/2 * CDF, pi/2 * CCDF
+  const double mine = upper ? hi : lo, other = upper ? lo : hi;
+  const double value = mine < other ? std::log(mine) + math::log_two - math::log_pi : std::log1p(-2.0 * other / pi);
+  const double slope = 1.0 / ((1.0 + z * z) * mine);
+  return {value, upper ? -slope : slope};
+}
+}  // namespace detail
 
 // cauchy(mu, sigma): 1 / (pi sigma (1 + z^2)).
 struct cauchy_fn {
@@ -39,6 +65,29 @@ struct cauchy_fn {
     }
     if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     return ok ? lp : -math::inf<double>;
+  }
+
+  template <class X, class M, class S>
+  static double lcdf(index_t n, const X& x, M& mu, S& sigma) {
+    using T = decltype(sigma.val(0));
+    return location_scale_cdf_sum(n, x, mu, sigma, [](T z) {
+      const auto [v, d] = detail::cauchy_log_cdf(static_cast<double>(z));
+      return std::pair<T, T>{static_cast<T>(v), static_cast<T>(d)};
+    });
+  }
+  // The law is symmetric: log CCDF(z) = log CDF(-z).
+  template <class X, class M, class S>
+  static double lccdf(index_t n, const X& x, M& mu, S& sigma) {
+    using T = decltype(sigma.val(0));
+    return location_scale_cdf_sum(n, x, mu, sigma, [](T z) {
+      const auto [v, d] = detail::cauchy_log_cdf(-static_cast<double>(z));
+      return std::pair<T, T>{static_cast<T>(v), static_cast<T>(-d)};
+    });
+  }
+
+  // Inversion; uniform_pos keeps the tangent finite.
+  static double generate(rng& g, double mu, double sigma) {
+    return mu + sigma * std::tan(std::numbers::pi * (g.uniform_pos() - 0.5));
   }
 };
 
@@ -78,6 +127,30 @@ struct half_cauchy_fn {
     if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     return ok ? lp : -math::inf<double>;
   }
+
+  // Data at or below 0: the CDF is 0 there (log CDF -inf) and the CCDF 1.
+  template <class X, class S>
+  static double lcdf(index_t n, const X& x, S& sigma) {
+    for (index_t i = 0; i < n; ++i)
+      if (!(x.val(i) > 0)) return -math::inf<double>;
+    return cdf_sum(n, x, sigma, false);
+  }
+  template <class X, class S>
+  static double lccdf(index_t n, const X& x, S& sigma) {
+    return cdf_sum(n, x, sigma, true);
+  }
+  template <class X, class S>
+  static double cdf_sum(index_t n, const X& x, S& sigma, bool upper) {
+    using T = decltype(sigma.val(0));
+    scalar_view<T, false> zero{T(0)};
+    return location_scale_cdf_sum(n, x, zero, sigma, [upper](T z) {
+      if (!(z > T(0))) return std::pair<T, T>{T(0), T(0)};  // only the CCDF gets here: log 1
+      const auto [v, d] = detail::half_cauchy_log_cdf(static_cast<double>(z), upper);
+      return std::pair<T, T>{static_cast<T>(v), static_cast<T>(d)};
+    });
+  }
+
+  static double generate(rng& g, double sigma) { return sigma * std::tan(0.5 * std::numbers::pi * g.uniform_pos()); }
 };
 
 template <class S>

@@ -1,6 +1,8 @@
 #pragma once
 #include <array>
 
+#include "../core/random.hpp"
+#include "../math/log1m_exp.hpp"
 #include "dist.hpp"
 
 namespace exmc {
@@ -36,6 +38,36 @@ struct exponential_fn {
       return sum_as_double(la.log()) - sum_as_double(la * xa);
     }
   }
+
+  // With u = -rate x: the log CCDF is u, the log CDF log(1 - e^u); the CDF is 0 for x <= 0.
+  template <bool Lower, class X, class L>
+  static double cdf_sum(index_t n, const X& x, L& rate) {
+    using T = decltype(rate.val(0));
+    double total = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const double l = static_cast<double>(rate.val(i));
+      if (!(l > 0) || !std::isfinite(l)) return -math::inf<double>;
+      const double y = static_cast<double>(x.val(i));
+      if (!(y > 0)) {
+        if constexpr (Lower) return -math::inf<double>;
+        continue;
+      }
+      const double u = -l * y;
+      total += Lower ? math::log1m_exp(u) : u;
+      rate.add(i, static_cast<T>(-y * (Lower ? math::log1m_exp_slope(u) : 1.0)));
+    }
+    return total;
+  }
+  template <class X, class L>
+  static double lcdf(index_t n, const X& x, L& rate) {
+    return cdf_sum<true>(n, x, rate);
+  }
+  template <class X, class L>
+  static double lccdf(index_t n, const X& x, L& rate) {
+    return cdf_sum<false>(n, x, rate);
+  }
+
+  static double generate(rng& g, double rate) { return g.exponential() / rate; }
 
 };
 

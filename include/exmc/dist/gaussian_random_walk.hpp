@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 
+#include "../core/random.hpp"
 #include "dist.hpp"
 
 namespace exmc {
@@ -39,6 +40,12 @@ struct gaussian_random_walk_fn {
     }
     if constexpr (!S::is_vec) lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     return ok ? lp : -math::inf<double>;
+  }
+
+  // The walk from 0 with normal(0, sigma) steps; a model always passes a scalar sigma.
+  static void generate(rng& g, index_t n, double* out, double sigma) {
+    double prev = 0;
+    for (index_t t = 0; t < n; ++t) out[t] = prev = prev + sigma * g.normal();
   }
 };
 

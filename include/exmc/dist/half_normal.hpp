@@ -1,6 +1,8 @@
 #pragma once
 #include <array>
 
+#include "../core/random.hpp"
+#include "../math/normal_cdf.hpp"
 #include "dist.hpp"
 
 namespace exmc {
@@ -40,6 +42,51 @@ struct half_normal_fn {
       return dn * (math::log_two - math::log_sqrt_two_pi) - 0.5 * sum_as_double(z.square()) - sigma.sum_log(n);
     }
   }
+
+  // CDF erf(u) and CCDF erfc(u) with u = x / (sigma sqrt 2); the CCDF is 2 Phi(-x / sigma), whose
+  // log stays exact in the far upper tail through log_Phi. Each log is taken of whichever of erf
+  // and erfc is the small one, so neither loses digits near 0 or near 1.
+  template <bool Lower, class X, class S>
+  static double cdf_sum(index_t n, const X& x, S& sigma) {
+    using T = decltype(sigma.val(0));
+    constexpr double two_over_sqrt_pi = 1.1283791670955126;
+    double total = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const double s = static_cast<double>(sigma.val(i));
+      if (!(s > 0) || !std::isfinite(s)) return -math::inf<double>;
+      const double y = static_cast<double>(x.val(i));
+      if (!(y > 0)) {
+        if constexpr (Lower) return -math::inf<double>;
+        continue;
+      }
+      const double z = y / s;
+      const double u = z * math::detail::inv_sqrt_two;
+      if constexpr (Lower) {
+        // erf(u) near 1 is better read as 1 - erfc(u).
+        const double cdf = u < 0.5 ? std::erf(u) : -std::erfc(u);
+        total += u < 0.5 ? std::log(cdf) : std::log1p(cdf);
+        const double c = u < 0.5 ? cdf : 1 + cdf;
+        sigma.add(i, static_cast<T>(-two_over_sqrt_pi * std::exp(-u * u) * u / (s * c)));
+      } else if (u < 0.5) {  // erfc(u) near 1: its log is -erf(u) to first order
+        total += std::log1p(-std::erf(u));
+        sigma.add(i, static_cast<T>(two_over_sqrt_pi * std::exp(-u * u) * u / (s * std::erfc(u))));
+      } else {
+        total += math::log_two + math::log_Phi(-z);
+        sigma.add(i, static_cast<T>(math::inv_mills(-z) * z / s));
+      }
+    }
+    return total;
+  }
+  template <class X, class S>
+  static double lcdf(index_t n, const X& x, S& sigma) {
+    return cdf_sum<true>(n, x, sigma);
+  }
+  template <class X, class S>
+  static double lccdf(index_t n, const X& x, S& sigma) {
+    return cdf_sum<false>(n, x, sigma);
+  }
+
+  static double generate(rng& g, double sigma) { return sigma * std::abs(g.normal()); }
 
 };
 

@@ -1,7 +1,9 @@
 #pragma once
 #include <array>
 
+#include "../math/normal_cdf.hpp"
 #include "dist.hpp"
+#include "location_scale.hpp"
 
 namespace exmc {
 
@@ -45,6 +47,25 @@ struct normal_fn {
       if constexpr (S::grad) sigma.add_arr((z.square() - T(1)) * inv_s);
       return -dn * math::log_sqrt_two_pi - 0.5 * sum_as_double(z.square()) - sigma.sum_log(n);
     }
+  }
+
+  // log Phi(z) and log Phi(-z), with the inverse Mills ratio as their slope: both stay exact in
+  // the far tails, where Phi underflows or rounds to 1. Evaluated in double, as lgamma is.
+  template <class X, class M, class S>
+  static double lcdf(index_t n, const X& x, M& mu, S& sigma) {
+    using T = decltype(sigma.val(0));
+    return location_scale_cdf_sum(n, x, mu, sigma, [](T z) {
+      const double zd = static_cast<double>(z);
+      return std::pair<T, T>{static_cast<T>(math::log_Phi(zd)), static_cast<T>(math::inv_mills(zd))};
+    });
+  }
+  template <class X, class M, class S>
+  static double lccdf(index_t n, const X& x, M& mu, S& sigma) {
+    using T = decltype(sigma.val(0));
+    return location_scale_cdf_sum(n, x, mu, sigma, [](T z) {
+      const double zd = static_cast<double>(z);
+      return std::pair<T, T>{static_cast<T>(math::log_Phi(-zd)), static_cast<T>(-math::inv_mills(-zd))};
+    });
   }
 
   static double generate(rng& g, double mu, double sigma) { return g.normal(mu, sigma); }

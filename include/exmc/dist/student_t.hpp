@@ -1,6 +1,8 @@
 #pragma once
 #include <array>
+#include <cmath>
 
+#include "../math/inc_beta.hpp"
 #include "dist.hpp"
 
 namespace exmc {
@@ -105,6 +107,71 @@ struct student_t_fn {
     return ok ? lp : -math::inf<double>;
   }
 
+  // log F(z) for the standard t and its partials in z and nu.
+  struct log_cdf_terms {
+    double value, d_z, d_nu;
+  };
+  // The lower tail G = F(-|z|) = I_x(nu/2, 1/2) / 2 with x = nu / (nu + z^2) (DLMF 8.17.2 and the
+  // t law's definition); above 0, F(z) = 1 - G, whose log goes through log1p. The nu partial has
+  // no closed form: it is the shape partial of log I from the convergent series of inc_beta.hpp
+  // plus the part through x, dI/dx dx/dnu = x^a y^(1/2) / (B(a, 1/2) nu).
+  static log_cdf_terms log_cdf_std(double z, double v) {
+    const double az = std::abs(z), a = 0.5 * v;
+    // log x and log y = log(1 - x) through z^2 / nu or nu / z^2, whichever is <= 1, so that
+    // z^2 never overflows and y keeps its digits near x = 1.
+    double log_x, log_y;
+    if (az * az <= v) {
+      const double q = az * az / v;
+      log_x = -std::log1p(q);
+      log_y = std::log(q) + log_x;
+    } else {
+      const double lq = std::log(v) - 2 * std::log(az);
+      const double l1p = std::log1p(std::exp(lq));
+      log_x = lq - l1p;
+      log_y = -l1p;
+    }
+    const math::log_inc_beta ib = math::log_ibeta(a, 0.5, log_x, log_y);
+    const double log_g = ib.value - math::log_two;
+    const double via_x = std::exp(a * log_x + 0.5 * log_y - math::log_beta(a, 0.5) - ib.value) / v;
+    const double d_nu = 0.5 * ib.d_a + via_x;
+    const double log_pdf = nu_constants(v).norm + 0.5 * (v + 1) * log_x;
+    if (z <= 0) return {log_g, std::exp(log_pdf - log_g), d_nu};
+    const double g = std::exp(log_g);
+    const double log_f = std::log1p(-g);
+    return {log_f, std::exp(log_pdf - log_f), -g / (1 - g) * d_nu};
+  }
+
+  // Summed log CDF (Lower) or log CCDF = log F(-z), the law being symmetric.
+  template <bool Lower, class X, class N, class M, class S>
+  static double cdf_sum(index_t n, const X& x, N& nu, M& mu, S& sigma) {
+    using T = decltype(sigma.val(0));
+    double total = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const double v = static_cast<double>(nu.val(i)), s = static_cast<double>(sigma.val(i));
+      if (!(v > 0 && s > 0 && std::isfinite(v) && std::isfinite(s))) return -math::inf<double>;
+      const double z = (static_cast<double>(x.val(i)) - static_cast<double>(mu.val(i))) / s;
+      const log_cdf_terms t = log_cdf_std(Lower ? z : -z, v);
+      const double d_z = Lower ? t.d_z : -t.d_z;
+      total += t.value;
+      nu.add(i, static_cast<T>(t.d_nu));
+      mu.add(i, static_cast<T>(-d_z / s));
+      sigma.add(i, static_cast<T>(-d_z * z / s));
+    }
+    return total;
+  }
+  template <class X, class N, class M, class S>
+  static double lcdf(index_t n, const X& x, N& nu, M& mu, S& sigma) {
+    return cdf_sum<true>(n, x, nu, mu, sigma);
+  }
+  template <class X, class N, class M, class S>
+  static double lccdf(index_t n, const X& x, N& nu, M& mu, S& sigma) {
+    return cdf_sum<false>(n, x, nu, mu, sigma);
+  }
+
+  // Z / sqrt(chi-square(nu) / nu), the chi-square drawn as 2 gamma(nu / 2, 1).
+  static double generate(rng& g, double nu, double mu, double sigma) {
+    return mu + sigma * g.normal() * std::sqrt(0.5 * nu / g.gamma(0.5 * nu));
+  }
 };
 
 template <class N, class M, class S>
