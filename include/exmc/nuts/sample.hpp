@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -110,45 +111,55 @@ inline draws gather(const std::vector<chain_result>& results, const std::vector<
   return out;
 }
 
-}  // namespace detail
+// The options a run actually uses: `automatic` adaptation resolved to the scheme it stands for.
+inline sample_options resolve(const sample_options& requested) {
+  sample_options o = requested;
+  if (o.adaptation == adaptation_kind::automatic)
+    o.adaptation = o.metric == metric_kind::diag ? adaptation_kind::gradient : adaptation_kind::windowed;
+  return o;
+}
 
+// Runs the chains numbered `ids` (each from rng(seed, id), so its draws do not depend on where
+// or beside what it runs) on up to options.threads threads. results[i] belongs to ids[i];
+// `done(i)`, if given, is called from the worker thread right after results[i] is complete.
+// `options` must have passed resolve() and validate().
 template <LogDensity D>
-fit sample(const D& density, const sample_options& requested = {}) {
-  sample_options options = requested;
-  if (options.adaptation == adaptation_kind::automatic)
-    options.adaptation = options.metric == metric_kind::diag ? adaptation_kind::gradient : adaptation_kind::windowed;
-  detail::validate(density, options);
-  const detail::output_layout layout = detail::make_layout(density, options);
-  const auto nchains = static_cast<std::size_t>(options.chains);
-  std::vector<detail::chain_result> results(nchains);
-  detail::shared_run_state shared;
-
-  std::atomic<int> next{0};
+void run_chains(const D& density, const sample_options& options, const output_layout& layout,
+                const std::vector<int>& ids, shared_run_state& shared, std::vector<chain_result>& results,
+                const std::function<void(std::size_t)>& done = {}) {
+  results.resize(ids.size());
+  if (ids.empty()) return;
+  std::atomic<std::size_t> next{0};
   auto worker = [&] {
-    for (int c = next.fetch_add(1); c < options.chains; c = next.fetch_add(1)) {
-      auto& out = results[static_cast<std::size_t>(c)];
+    for (std::size_t i = next.fetch_add(1); i < ids.size(); i = next.fetch_add(1)) {
+      const int c = ids[i];
+      auto& out = results[i];
       try {  // run() isolates faults itself; this catches setup failures (e.g. make_workspace)
-        detail::chain_runner<D>(density, options, layout, c, shared, out).run();
+        chain_runner<D>(density, options, layout, c, shared, out).run();
       } catch (const std::exception& e) {
         out.status.outcome = chain_outcome::failed;
         out.status.message = "chain " + std::to_string(c) + ": " + e.what();
       }
+      if (done) done(i);
     }
   };
   int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, options.chains);
+  threads = std::min(threads, static_cast<int>(ids.size()));
   if (threads == 1) {
     worker();
   } else {
     std::vector<std::jthread> pool;
     for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
   }  // jthreads join here
+}
 
+// One fit from the results of every chain, results[c] being chain c.
+inline fit assemble_fit(const sample_options& options, const output_layout& layout, std::vector<chain_result>& results) {
   fit f;
   f.metric = options.metric;
   f.adaptation = options.adaptation;
   f.max_depth = options.max_depth;
-  for (std::size_t c = 0; c < nchains; ++c) {
+  for (std::size_t c = 0; c < results.size(); ++c) {
     auto& r = results[c];
     if (r.status.outcome != chain_outcome::failed) f.chain_ids.push_back(static_cast<int>(c));
     f.step_size.push_back(r.step_size);
@@ -160,14 +171,29 @@ fit sample(const D& density, const sample_options& requested = {}) {
     f.grad_evals_sampling.push_back(r.grad_evals_sampling);
     f.status.push_back(r.status);
   }
-  const auto& stats = detail::stat_names();
-  f.posterior = detail::gather(results, f.chain_ids, layout.kept_names, &detail::chain_result::post);
-  f.sample_stats = detail::gather(results, f.chain_ids, stats, &detail::chain_result::stats);
+  const auto& stats = stat_names();
+  f.posterior = gather(results, f.chain_ids, layout.kept_names, &chain_result::post);
+  f.sample_stats = gather(results, f.chain_ids, stats, &chain_result::stats);
   if (options.save_warmup) {
-    f.warmup_posterior = detail::gather(results, f.chain_ids, layout.kept_names, &detail::chain_result::warm_post);
-    f.warmup_sample_stats = detail::gather(results, f.chain_ids, stats, &detail::chain_result::warm_stats);
+    f.warmup_posterior = gather(results, f.chain_ids, layout.kept_names, &chain_result::warm_post);
+    f.warmup_sample_stats = gather(results, f.chain_ids, stats, &chain_result::warm_stats);
   }
   return f;
+}
+
+}  // namespace detail
+
+template <LogDensity D>
+fit sample(const D& density, const sample_options& requested = {}) {
+  const sample_options options = detail::resolve(requested);
+  detail::validate(density, options);
+  const detail::output_layout layout = detail::make_layout(density, options);
+  std::vector<int> ids(static_cast<std::size_t>(options.chains));
+  for (int c = 0; c < options.chains; ++c) ids[static_cast<std::size_t>(c)] = c;
+  std::vector<detail::chain_result> results;
+  detail::shared_run_state shared;
+  detail::run_chains(density, options, layout, ids, shared, results);
+  return detail::assemble_fit(options, layout, results);
 }
 
 }  // namespace exmc
