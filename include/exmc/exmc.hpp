@@ -1,5 +1,9 @@
 #pragma once
 // exmc: compile-time probabilistic models with fused log-density gradients.
+// This header has what a model and its NUTS run need: the DSL, every distribution, the sampler,
+// diagnostics and predictive quantities. The other inference methods and the writers have
+// headers of their own (or take <exmc/all.hpp>), because every translation unit pays to parse
+// them (docs/DECISIONS.md D46).
 #include "core/draws.hpp"
 #include "core/error.hpp"
 #include "core/log_density.hpp"
@@ -28,6 +32,7 @@
 #include "dist/inv_chi_square.hpp"
 #include "dist/inv_gamma.hpp"
 #include "dist/logistic.hpp"
+#include "dist/mixture.hpp"
 #include "dist/lognormal.hpp"
 #include "dist/neg_binomial_2.hpp"
 #include "dist/neg_binomial_2_log.hpp"
@@ -43,15 +48,6 @@
 #include "dist/weibull.hpp"
 #include "model/compiled.hpp"
 #include "diagnostics/diagnostics.hpp"
-#include "io/callbacks.hpp"
-#include "io/progress.hpp"
-#include "io/stan_csv_reader.hpp"
-#include "io/stan_csv_writer.hpp"
 #include "nuts/nuts.hpp"
-#include "optimize/laplace.hpp"
-#include "optimize/optimize.hpp"
 #include "predictive/generated.hpp"
 #include "predictive/predictive.hpp"
-#include "smc/smc.hpp"
-#include "variational/advi.hpp"
-#include "variational/pathfinder.hpp"

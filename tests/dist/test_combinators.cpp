@@ -11,6 +11,9 @@
 #include <exmc/dist/logistic.hpp>
 #include <exmc/dist/poisson.hpp>
 #include <exmc/dist/truncated.hpp>
+#include <exmc/dist/mixture.hpp>
+#include <exmc/exmc.hpp>
+#include <boost/math/distributions/normal.hpp>
 
 using namespace exmc;
 using test::call_lpdf;
@@ -99,4 +102,31 @@ TEST_CASE("truncated priors get bound transforms; censored likelihoods sample co
   // A truncated prior below only: a lower-bound transform.
   auto s = param<"s">(truncated(logistic(0.0, 1.0), lower(0.5)));
   CHECK(compile<double>(model(s)).describe().find("lower(0.500000)") != std::string::npos);
+}
+
+TEST_CASE("mixture: log-sum-exp of weighted components, partials, draws, a compiled model", "[dist][combinators]") {
+  using M = mixture_fn<normal_fn, normal_fn>;
+  const Eigen::VectorXd x = vec({-1.2, 0.4, 2.5, 9.0});
+  const Eigen::VectorXd w = vec({0.3, 0.7});
+  double ref = 0;
+  for (double v : x) ref += std::log(0.3 * boost::math::pdf(boost::math::normal(-1, 0.5), v) + 0.7 * boost::math::pdf(boost::math::normal(2, 1), v));
+  CHECK(call_lpdf<M>(x, {w, vec({-1.0}), vec({0.5}), vec({2.0}), vec({1.0})}).lp == Approx(ref).epsilon(1e-12));
+  check_lpdf_partials<M>(x, {w, vec({-1.0}), vec({0.5}), vec({2.0}), vec({1.0})});
+  check_lpdf_partials<M>(x, {w, vec({-1.0, 0.0, 0.3, 1.0}), vec({0.5, 1.0, 2.0, 0.7}), vec({2.0}), vec({1.0})});
+  // Far from both components the log-sum-exp keeps its value (the naive sum underflows).
+  const double far = call_lpdf<M>(vec({-60.0}), {w, vec({-1.0}), vec({0.5}), vec({2.0}), vec({1.0})}).lp;
+  CHECK(far == Approx(std::log(0.7) - 0.5 * std::log(2 * M_PI) - 0.5 * 62.0 * 62.0).epsilon(1e-12));
+  // Draws: the mixture's CDF.
+  auto xs = test::draw_many(20000, 9, [&](rng& g) { return M::generate(g, std::span<const double>(w.data(), 2), -1.0, 0.5, 2.0, 1.0); });
+  test::check_ks(xs, [](double v) { return 0.3 * boost::math::cdf(boost::math::normal(-1, 0.5), v) + 0.7 * boost::math::cdf(boost::math::normal(2, 1), v); }, "mixture");
+  // In a model: dirichlet weights, ordered means (no label switching), a shared scale.
+  auto wt = param<"w">(dirichlet(Eigen::VectorXd::Constant(2, 2.0)), 2);
+  auto mu = param<"mu">(normal(0.0, 5.0), 2, ordered);
+  auto s = param<"s">(half_normal(2.0));
+  const Eigen::VectorXd y = vec({-1.1, -0.8, 2.2, 1.9, 2.5, 3.1, -1.4, 2.0});
+  const Eigen::VectorXi first = Eigen::VectorXi::Zero(8), second = Eigen::VectorXi::Ones(8);
+  const auto m = compile<double>(model(wt, mu, s, observe<"y">(mixture(wt, normal(mu[first], s), normal(mu[second], s)), y)));
+  test::check_gradient(m, 4, 1e-6);
+  const draws prior = prior_predictive(m, {.draws = 2000, .seed = 1});
+  CHECK(prior.names.back() == "y[7]");
 }

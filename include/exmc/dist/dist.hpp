@@ -379,13 +379,33 @@ struct dist_expr {
       for (index_t i = 0; i < n; ++i) out[i] = Fn::generate(g, static_cast<double>(elem(std::get<I>(values), i))...);
     } else {
       std::array<std::vector<double>, sizeof...(I)> bufs;
-      const auto dv = std::make_tuple(as_doubles(std::get<I>(values), bufs[I])...);
-      if constexpr (Fn::elementwise) {  // whole-vector arguments, one draw per element
-        for (index_t i = 0; i < n; ++i) out[i] = Fn::generate(g, std::get<I>(dv)...);
+      if constexpr (Fn::elementwise) {  // whole arguments as spans, the others element by element
+        const auto spans = std::make_tuple(whole_span<I>(std::get<I>(values), bufs[I])...);
+        for (index_t i = 0; i < n; ++i) out[i] = Fn::generate(g, generate_arg<I>(std::get<I>(values), std::get<I>(spans), i)...);
       } else {
+        const auto dv = std::make_tuple(as_doubles(std::get<I>(values), bufs[I])...);
         Fn::generate(g, n, out, std::get<I>(dv)...);
       }
     }
+  }
+  template <std::size_t K, class V>
+  static auto whole_span(const V& v, std::vector<double>& buf) {
+    if constexpr (whole_arg<Fn, K>()) {
+      if constexpr (std::is_arithmetic_v<V>)
+        buf.assign(1, static_cast<double>(v));
+      else
+        buf.assign(v.data(), v.data() + v.size());
+      return std::span<const double>(buf);
+    } else {
+      return 0;
+    }
+  }
+  template <std::size_t K, class V, class S>
+  static auto generate_arg(const V& v, const S& span, index_t i) {
+    if constexpr (whole_arg<Fn, K>())
+      return span;
+    else
+      return static_cast<double>(elem(v, i));
   }
   template <class A, class St, class Env>
   static auto value_view(const A& a, St& st, const Env& env) {

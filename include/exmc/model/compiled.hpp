@@ -9,6 +9,7 @@
 //   4. push deterministics' adjoints back in reverse topological order
 //   5. chain rule through the transforms into grad
 // All scratch lives in a workspace allocated once; nothing is allocated per call.
+#include <algorithm>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -162,6 +163,16 @@ class compiled {
         const index_t n = sizes_.n[I];
         buf.resize(static_cast<std::size_t>(n));
         d.dist.generate(std::get<I>(ws.states), env, g, buf.data(), n);
+        // A user constraint restricts the prior: iid draws sorted are draws of the ordered
+        // restriction; bounds are met by drawing again (a prior with almost no mass inside the
+        // bounds is reported below rather than looped on).
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(d.tf)>, ordered_tf> ||
+                      std::is_same_v<std::remove_cvref_t<decltype(d.tf)>, positive_ordered_tf>) {
+          std::sort(buf.begin(), buf.end());
+        } else {
+          for (int tries = 0; tries < 1000 && first_outside(d.tf, buf.data(), n) >= 0; ++tries)
+            d.dist.generate(std::get<I>(ws.states), env, g, buf.data(), n);
+        }
         T* x = detail::data_ptr(s.val);
         for (index_t j = 0; j < n; ++j) x[j] = static_cast<T>(buf[static_cast<std::size_t>(j)]);
         bool done = false;
@@ -173,7 +184,6 @@ class compiled {
           }
         }
         if (!done) {
-          for (index_t j = 0; j < n; ++j) buf[static_cast<std::size_t>(j)] = static_cast<double>(x[j]);
           const index_t bad = first_outside(d.tf, buf.data(), n);
           if (bad >= 0)  // a draw on the boundary (an underflow to 0, say)
             throw sampling_error("draw_prior: parameter '" + std::string(info::names[I]) + "' drew " +
