@@ -67,12 +67,12 @@ struct sample_options {
   bool save_warmup = false;
   double init_radius = 2.0;        // initial values uniform(-r, r) in unconstrained space; 0: all zeros
   double step_size = 1.0;          // first guess for the step size search (ignored with warm)
-  named_values init;               // constrained initial values by name (needs UnconstrainableLogDensity)
-  Eigen::VectorXd init_unconstrained;  // or a full unconstrained starting point (dim() entries)
-  std::vector<std::string> keep;   // posterior quantities to keep (empty: all)
-  std::optional<warm_start> warm;  // start adaptation from these; with warmup == 0 use them as is
-  draw_callback callback;          // called for every iteration of every chain (see docs/nuts.md)
-  std::stop_token stop;            // request_stop() ends sampling early, like a false callback
+  named_values init{};             // constrained initial values by name (needs UnconstrainableLogDensity)
+  Eigen::VectorXd init_unconstrained{};  // or a full unconstrained starting point (dim() entries)
+  std::vector<std::string> keep{};  // posterior quantities to keep (empty: all)
+  std::optional<warm_start> warm{};  // start adaptation from these; with warmup == 0 use them as is
+  draw_callback callback{};        // called for every iteration of every chain (see docs/nuts.md)
+  std::stop_token stop{};          // request_stop() ends sampling early, like a false callback
   double max_delta_h = 1000.0;     // energy error that marks a transition divergent
   int init_tries = 100;            // random initialisations before a chain gives up
   int max_consecutive_faults = 100;  // iterations in a row stuck on exceptions before a chain fails
