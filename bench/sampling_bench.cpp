@@ -1,12 +1,21 @@
 // End-to-end sampling harness: each benchmark model, one chain, 1000 warmup + 1000 draws, five
-// seeds (shared/bench/MODELS.md protocol). Records wall time of warmup + sampling (compilation
-// excluded), the minimum bulk-ESS over parameters, ESS/s, gradient evaluations and divergences,
-// and prints a Markdown table of medians over seeds. Also writes every run to a CSV.
-//   sampling_bench [--csv FILE] [--seeds N] [--models a,b,...] [--variants a,b,...]
+// seeds (shared/bench/MODELS.md protocol). Records wall (and CPU) time of warmup + sampling
+// (compilation excluded), the minimum bulk-ESS over parameters, ESS/s, gradient evaluations and divergences,
+// and prints a Markdown table of medians over seeds. Also writes every run to a CSV (and the
+// table to --markdown FILE). bench/stan/compare.R calls it one run at a time to alternate with Stan.
+//   sampling_bench [--csv FILE] [--markdown FILE] [--seeds N] [--seed-base S] [--models a,b,...]
+//                  [--variants a,b,...] [--adaptation automatic|windowed|gradient] [--chains C]
+//                  [--repeat R]
+// Seeds are S, S+1, ..., S+N-1 (default S = 1000). With C > 1 chains run in C threads and the
+// ESS is the multi-chain bulk-ESS, so ESS/s measures what parallel chains buy on this machine.
+// --repeat R runs each seed R times and keeps the fastest wall time (the draws are identical).
 // Variants: ncp (ncp_policy::always), centred (ncp_policy::never), auto (ncp_policy::automatic, the
 // default), reference (the hand-written density in bench/reference/, written centred).
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <exmc/exmc.hpp>
 #include <fstream>
@@ -25,27 +34,54 @@
 
 namespace {
 
+// Process CPU time: on a shared machine, wall time also counts the time other processes hold the
+// core; CPU time of a one-chain run is close to its wall time on an idle machine.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 struct run_result {
   std::string model, variant;
   std::uint64_t seed;
-  double seconds, min_ess, ess_per_s;
+  int chains;
+  double seconds, cpu_seconds, min_ess, ess_per_s;
   std::size_t grads, warmup_grads, divergent;
 };
 
-exmc::adaptation_kind adaptation = exmc::adaptation_kind::windowed;
+exmc::adaptation_kind adaptation = exmc::adaptation_kind::automatic;
+int chains = 1;
+int repeats = 1;
+
+const char* adaptation_name() {
+  switch (adaptation) {
+    case exmc::adaptation_kind::gradient: return "gradient";
+    case exmc::adaptation_kind::windowed: return "windowed";
+    default: return "automatic";
+  }
+}
 
 template <class D>
 run_result run_one(const std::string& model, const std::string& variant, const D& density, std::uint64_t seed) {
   exmc::sample_options o;
   o.adaptation = adaptation;
-  o.chains = 1;
+  o.chains = chains;
   o.warmup = 1000;
   o.draws = 1000;
   o.seed = seed;
-  o.threads = 1;
-  const auto t0 = std::chrono::steady_clock::now();
-  const exmc::fit f = exmc::sample(density, o);
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  o.threads = chains;
+  // A fixed seed gives identical draws on every repeat, so the fastest repeat times the same work
+  // with the least interference from other processes on a shared machine.
+  exmc::fit f;
+  double secs = 1e300, cpu = 1e300;
+  for (int r = 0; r < repeats; ++r) {
+    const double c0 = cpu_now();
+    const auto t0 = std::chrono::steady_clock::now();
+    f = exmc::sample(density, o);
+    secs = std::min(secs, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    cpu = std::min(cpu, cpu_now() - c0);
+  }
   double min_ess = 1e300;
   for (Eigen::Index j = 0; j < f.posterior.num_quantities(); ++j) {
     const double e = exmc::ess_bulk(f.posterior.column(j));
@@ -57,7 +93,7 @@ run_result run_one(const std::string& model, const std::string& variant, const D
     grads += f.grad_evals_warmup[c] + f.grad_evals_sampling[c];
     warm += f.grad_evals_warmup[c];
   }
-  return {model, variant, seed, secs, min_ess, min_ess / secs, grads, warm, f.total_divergent()};
+  return {model, variant, seed, chains, secs, cpu, min_ess, min_ess / secs, grads, warm, f.total_divergent()};
 }
 
 double median(std::vector<double> v) {
@@ -76,17 +112,25 @@ std::vector<std::string> split(const std::string& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string csv = "sampling_bench.csv";
+  std::string csv = "sampling_bench.csv", markdown;
   int seeds = 5;
+  std::uint64_t seed_base = 1000;
   std::vector<std::string> models{"simple", "medium", "stress", "eight_schools", "funnel", "logistic", "sv"};
   std::vector<std::string> variants{"ncp", "centred", "auto", "reference"};
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--csv") csv = v;
+    else if (a == "--markdown") markdown = v;
     else if (a == "--seeds") seeds = std::atoi(v.c_str());
+    else if (a == "--seed-base") seed_base = std::strtoull(v.c_str(), nullptr, 10);
+    else if (a == "--repeat") repeats = std::max(1, std::atoi(v.c_str()));
+    else if (a == "--chains") chains = std::max(1, std::atoi(v.c_str()));
     else if (a == "--models") models = split(v);
     else if (a == "--variants") variants = split(v);
-    else if (a == "--adaptation") adaptation = v == "gradient" ? exmc::adaptation_kind::gradient : exmc::adaptation_kind::windowed;
+    else if (a == "--adaptation")
+      adaptation = v == "gradient"   ? exmc::adaptation_kind::gradient
+                   : v == "windowed" ? exmc::adaptation_kind::windowed
+                                     : exmc::adaptation_kind::automatic;
     else {
       std::cerr << "unknown option " << a << "\n";
       return 2;
@@ -100,7 +144,7 @@ int main(int argc, char** argv) {
   auto run_model = [&](const std::string& name, const auto& model, const auto& reference) {
     for (const auto& variant : variants) {
       for (int s = 0; s < seeds; ++s) {
-        const std::uint64_t seed = 1000 + static_cast<std::uint64_t>(s);
+        const std::uint64_t seed = seed_base + static_cast<std::uint64_t>(s);
         if (variant == "reference")
           runs.push_back(run_one(name, variant, reference, seed));
         else {
@@ -130,18 +174,21 @@ int main(int argc, char** argv) {
   }
 
   std::ofstream out(csv);
-  out << "model,variant,adaptation,seed,seconds,min_bulk_ess,ess_per_second,gradients,warmup_gradients,divergent\n";
-  const char* adapt = adaptation == exmc::adaptation_kind::gradient ? "gradient" : "windowed";
+  out << "model,variant,adaptation,chains,seed,seconds,cpu_seconds,min_bulk_ess,ess_per_second,gradients,"
+         "warmup_gradients,divergent\n";
+  const char* adapt = adaptation_name();
   for (const auto& r : runs)
-    out << r.model << "," << r.variant << "," << adapt << "," << r.seed << "," << r.seconds << "," << r.min_ess << ","
-        << r.ess_per_s << "," << r.grads << "," << r.warmup_grads << "," << r.divergent << "\n";
+    out << r.model << "," << r.variant << "," << adapt << "," << r.chains << "," << r.seed << "," << r.seconds << ","
+        << r.cpu_seconds << ","
+        << r.min_ess << "," << r.ess_per_s << "," << r.grads << "," << r.warmup_grads << "," << r.divergent << "\n";
 
-  std::cout << "adaptation: " << adapt << "\n\n"
-            << "| model | variant | wall s | min bulk-ESS | ESS/s | gradients | warmup gradients | ESS per 1000 gradients | divergent |\n"
-               "|---|---|---|---|---|---|---|---|---|\n";
+  std::ostringstream table;
+  table << "| model | variant | wall s | min bulk-ESS | ESS/s | gradients | warmup gradients | ESS per 1000 gradients | "
+           "µs per gradient (sampler included) | divergent |\n"
+           "|---|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& m : models)
     for (const auto& v : variants) {
-      std::vector<double> secs, ess, eps, grads, warm, epg, div;
+      std::vector<double> secs, ess, eps, grads, warm, epg, per_grad, div;
       for (const auto& r : runs)
         if (r.model == m && r.variant == v) {
           secs.push_back(r.seconds);
@@ -150,11 +197,17 @@ int main(int argc, char** argv) {
           grads.push_back(static_cast<double>(r.grads));
           warm.push_back(static_cast<double>(r.warmup_grads));
           epg.push_back(1000.0 * r.min_ess / static_cast<double>(r.grads));
+          per_grad.push_back(1e6 * r.seconds * r.chains / static_cast<double>(r.grads));
           div.push_back(static_cast<double>(r.divergent));
         }
       if (secs.empty()) continue;
-      std::printf("| %s | %s | %.3f | %.0f | %.0f | %.0f | %.0f | %.2f | %.0f |\n", m.c_str(), v.c_str(), median(secs),
-                  median(ess), median(eps), median(grads), median(warm), median(epg), median(div));
+      char row[512];
+      std::snprintf(row, sizeof row, "| %s | %s | %.3f | %.0f | %.0f | %.0f | %.0f | %.2f | %.3f | %.0f |\n", m.c_str(),
+                    v.c_str(), median(secs), median(ess), median(eps), median(grads), median(warm), median(epg),
+                    median(per_grad), median(div));
+      table << row;
     }
-  std::cout << "\nmedians over " << seeds << " seeds; every run in " << csv << "\n";
+  std::cout << "adaptation: " << adapt << ", chains: " << chains << "\n\n" << table.str() << "\nmedians over "
+            << seeds << " seeds; every run in " << csv << "\n";
+  if (!markdown.empty()) std::ofstream(markdown) << table.str();
 }

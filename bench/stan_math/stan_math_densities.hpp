@@ -1,0 +1,39 @@
+#pragma once
+// The benchmark densities written against Stan Math's reverse mode (stan::math::gradient), as
+// Stan's sampler evaluates them: unconstrained coordinates with the log-Jacobian of every lower
+// bound, `~` statements with constants dropped (propto). The parameter order is the exmc model's
+// (bench/models/models.hpp), so a position vector means the same point to all implementations;
+// log densities agree with exmc's up to an additive constant.
+//
+// This header is plain C++17 with Eigen only: the definitions are compiled as C++17 in their own
+// translation unit (Stan Math 3.0 does not build as C++20), and the C++20 benchmarks see nothing
+// of Stan. Built only with -DEXMC_BENCH_STAN_MATH=ON.
+#include <Eigen/Core>
+#include <functional>
+#include <string>
+
+namespace exmc::stan_math {
+
+// A LogDensity in the sense of exmc/core/log_density.hpp (scalar double), type-erased.
+struct density {
+  using scalar = double;
+  Eigen::Index dimension = 0;
+  std::function<double(const Eigen::VectorXd&, Eigen::VectorXd&)> fn;
+
+  Eigen::Index dim() const { return dimension; }
+  double logp_grad(const Eigen::VectorXd& q, Eigen::VectorXd& grad) const { return fn(q, grad); }
+};
+
+// Group indices are 0-based here, as in the exmc models.
+density simple(const Eigen::VectorXd& y);
+density medium(const Eigen::VectorXd& y, const Eigen::VectorXi& group, int groups);
+density stress(const Eigen::VectorXd& y, const Eigen::VectorXi& group, int groups);
+density eight_schools(const Eigen::VectorXd& y, const Eigen::VectorXd& sigma);
+density funnel();
+density logistic(const Eigen::MatrixXd& x, const Eigen::VectorXi& y);
+density sv(const Eigen::VectorXd& r);
+
+// Stan Math's version string, for benchmark context output.
+std::string version();
+
+}  // namespace exmc::stan_math
