@@ -219,7 +219,12 @@ auto observed_data(const Data& y, std::string_view name) {
     v = Eigen::Map<const Eigen::Matrix<typename Y::value_type, Eigen::Dynamic, 1>>(y.data(),
                                                                                     static_cast<index_t>(y.size()))
             .template cast<double>();
-  else
+  else if constexpr (requires { y.cols(); } && Y::ColsAtCompileTime != 1) {
+    // A matrix of observations (mv_normal): one row per observation, stored row after row.
+    v.resize(y.rows() * y.cols());
+    for (Eigen::Index r = 0; r < y.rows(); ++r)
+      for (Eigen::Index c = 0; c < y.cols(); ++c) v[r * y.cols() + c] = static_cast<double>(y(r, c));
+  } else
     v = y.template cast<double>();
   if (v.size() == 0) throw model_error("observe<\"" + std::string(name) + "\">: the data are empty");
   for (index_t i = 0; i < v.size(); ++i)
