@@ -107,3 +107,23 @@ TEST_CASE("sample writes Stan CSV per chain; summary and diagnose read it", "[cl
   CHECK(d.code == 0);
   CHECK_FALSE(d.out.empty());
 }
+
+TEST_CASE("optimize, variational and pathfinder subcommands", "[cli]") {
+  const std::string dir = temp_dir();
+  // Eight schools has no finite MAP in tau (the hierarchical funnel), so use the mode with the
+  // Jacobian (unconstrained space), which exists.
+  const result o = run({"optimize", "--data", data, "--jacobian", "--output", dir + "/mode.csv"});
+  CHECK(o.code == 0);
+  CHECK_THAT(o.out, Catch::Contains("mode in unconstrained space") && Catch::Contains("theta[7] = "));
+  CHECK(std::filesystem::exists(dir + "/mode.csv"));
+  const result v = run({"variational", "--data", data, "--algorithm", "fullrank", "--draws", "200", "--seed", "3"});
+  CHECK(v.code == 0);
+  CHECK_THAT(v.out, Catch::Contains("advi (fullrank)") && Catch::Contains("theta[7]"));
+  const result p = run({"pathfinder", "--data", data, "--draws", "200", "--output", dir + "/pf.csv"});
+  CHECK(p.code == 0);
+  CHECK_THAT(p.out, Catch::Contains("Pareto k"));
+  CHECK(std::filesystem::exists(dir + "/pf.csv"));
+  CHECK(run({"variational", "--data", data, "--algorithm", "bogus"}).code == 2);
+  CHECK(run({"pathfinder", "--data", data, "--paths", "0"}).code == 2);
+  std::filesystem::remove_all(dir);
+}

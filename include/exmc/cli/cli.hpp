@@ -14,8 +14,7 @@
 // 2 bad command line, options or data (the message names the culprit). --netcdf needs
 // <exmc/io/netcdf.hpp> included before this header and -lnetcdf.
 //
-// Top layer: may include everything. Hook for other methods (optimize, variational,
-// pathfinder): add a subcommand in `run` next to `sample`, reusing load_density().
+// Top layer: may include everything.
 #include <CLI/CLI.hpp>
 
 #include <concepts>
@@ -36,6 +35,10 @@
 #include "../io/stan_csv_writer.hpp"
 #include "../model/compiled.hpp"
 #include "../nuts/sample.hpp"
+#include "../optimize/optimize.hpp"
+#include "../variational/advi.hpp"
+#include "../variational/pathfinder.hpp"
+#include <fstream>
 
 namespace exmc::cli {
 
@@ -52,16 +55,19 @@ struct sample_request {
 
 namespace detail {
 
-// The factory's result as a log density: a DSL model is compiled, a density is used as is.
+// The factory's result as a log density: a DSL model is compiled (with `terms`), a density is
+// used as is (then only the default terms can be asked for).
 template <class Factory>
-auto load_density(Factory& make, const data_file& data) {
+auto load_density(Factory& make, const data_file& data, const compile_options& terms = {}) {
   using made = std::decay_t<std::invoke_result_t<Factory&, const data_file&>>;
   if constexpr (LogDensity<made>) {
+    if (!terms.jacobian || !terms.priors)
+      throw model_error("--jacobian / --mle need a DSL model; this program's factory returns a hand-written density");
     return make(data);
   } else {
     static_assert(requires(const made& m) { compile<double>(m); },
                   "exmc::cli::run: the model factory must return an exmc::model(...) or a type meeting exmc::LogDensity");
-    return compile<double>(make(data));
+    return compile<double>(make(data), terms);
   }
 }
 
@@ -74,6 +80,79 @@ inline progress_mode parse_progress(const std::string& s) {
   if (s == "plain") return progress_mode::plain;
   if (s == "none") return progress_mode::silent;
   return progress_mode::automatic;
+}
+
+// Draws of a method other than NUTS as CSV: Stan's names (theta.1), one row per draw.
+inline void write_draws_csv(const std::string& path, const draws& d, int sig_figs) {
+  std::ofstream f(path);
+  if (!f) throw std::runtime_error("cannot write '" + path + "'");
+  f.precision(sig_figs > 0 ? sig_figs : 17);
+  for (std::size_t k = 0; k < d.names.size(); ++k) f << (k ? "," : "") << io::to_stan_name(d.names[k]);
+  f << "\n";
+  for (const auto& chain : d.chains)
+    for (Eigen::Index r = 0; r < chain.rows(); ++r) {
+      for (Eigen::Index k = 0; k < chain.cols(); ++k) f << (k ? "," : "") << chain(r, k);
+      f << "\n";
+    }
+  if (!f) throw std::runtime_error("writing '" + path + "' failed");
+}
+
+// What optimize / variational / pathfinder were asked for.
+struct approx_request {
+  std::string data, output;
+  std::uint64_t seed = 0;
+  bool jacobian = false, mle = false;  // optimize
+  std::string algorithm = "meanfield";  // variational
+  int draws = 1000, paths = 4;
+  int sig_figs = -1;
+};
+
+template <class Factory>
+int optimize_command(Factory& make, const approx_request& r, std::ostream& out, std::ostream& err) {
+  auto density = load_density(make, read_data(r.data), compile_options{.jacobian = r.jacobian, .priors = !r.mle});
+  optimize_options o;
+  o.seed = r.seed;
+  const optimize_result m = optimize(density, o);
+  out << (r.mle ? "maximum likelihood" : r.jacobian ? "mode in unconstrained space" : "posterior mode (MAP)") << ": "
+      << m.message << ", " << m.iterations << " iterations, log density " << m.lp << "\n";
+  for (std::size_t k = 0; k < m.names.size(); ++k) out << "  " << m.names[k] << " = " << m.values[static_cast<Eigen::Index>(k)] << "\n";
+  if (!r.output.empty()) {
+    draws d;
+    d.names = m.names;
+    d.chains.push_back(m.values.transpose());
+    write_draws_csv(r.output, d, r.sig_figs);
+  }
+  if (!m.converged()) {
+    err << "error: " << m.message << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+template <class Factory>
+int approx_command(Factory& make, const approx_request& r, bool use_pathfinder, std::ostream& out) {
+  auto density = load_density(make, read_data(r.data));
+  draws d;
+  if (use_pathfinder) {
+    pathfinder_options o;
+    o.seed = r.seed;
+    o.paths = r.paths;
+    o.draws = r.draws;
+    const pathfinder_result p = pathfinder(density, o);
+    out << "pathfinder: " << r.paths << " paths, Pareto k " << p.pareto_k << ", " << p.grad_evals << " gradients\n";
+    d = p.posterior;
+  } else {
+    advi_options o;
+    o.seed = r.seed;
+    o.family = r.algorithm == "fullrank" ? advi_family::fullrank : advi_family::meanfield;
+    o.output_draws = r.draws;
+    const advi_fit f = advi(density, o);
+    out << "advi (" << r.algorithm << "): " << f.message << "\n";
+    d = f.posterior;
+  }
+  out << summary(d) << "\n";
+  if (!r.output.empty()) write_draws_csv(r.output, d, r.sig_figs);
+  return 0;
 }
 
 template <class Factory>
@@ -155,6 +234,22 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   CLI::App* diag = app.add_subcommand("diagnose", "Sampler and convergence checks of Stan CSV files");
   diag->add_option("files", files, "Stan CSV files")->required()->check(CLI::ExistingFile);
 
+  detail::approx_request a;
+  CLI::App* opt = app.add_subcommand("optimize", "Posterior mode (MAP) or maximum likelihood by L-BFGS");
+  CLI::App* vi = app.add_subcommand("variational", "ADVI: a Gaussian approximation of the posterior");
+  CLI::App* pf = app.add_subcommand("pathfinder", "Pathfinder: L-BFGS paths, importance-resampled draws");
+  for (CLI::App* c : {opt, vi, pf}) {
+    c->add_option("--data", a.data, "CmdStan JSON data file")->check(CLI::ExistingFile);
+    c->add_option("--seed", a.seed, "Random seed")->capture_default_str();
+    c->add_option("--output,-o", a.output, "CSV file for the result (Stan's names)");
+    c->add_option("--sig-figs", a.sig_figs, "Significant digits in the CSV (-1: exact)")->capture_default_str();
+  }
+  opt->add_flag("--jacobian", a.jacobian, "Keep the transforms' Jacobian: the mode in unconstrained space");
+  opt->add_flag("--mle", a.mle, "Drop the priors and the Jacobian: maximum likelihood");
+  vi->add_option("--algorithm", a.algorithm, "meanfield or fullrank")->check(CLI::IsMember({"meanfield", "fullrank"}))->capture_default_str();
+  for (CLI::App* c : {vi, pf}) c->add_option("--draws", a.draws, "Approximate draws to return")->check(CLI::PositiveNumber)->capture_default_str();
+  pf->add_option("--paths", a.paths, "Independent L-BFGS paths")->check(CLI::PositiveNumber)->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -170,6 +265,8 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
 #endif
   try {
     if (s->parsed()) return detail::sample_command(make, program, r, out, err);
+    if (opt->parsed()) return detail::optimize_command(make, a, out, err);
+    if (vi->parsed() || pf->parsed()) return detail::approx_command(make, a, pf->parsed(), out);
     const fit f = read_stan_csv(files);
     if (sum->parsed()) print(out, summary(f), sig);
     else out << diagnose(f).verdict() << "\n";
