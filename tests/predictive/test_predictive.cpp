@@ -201,3 +201,23 @@ TEST_CASE("generated quantities are evaluated per draw, named, reproducible", "[
   CHECK_THROWS_WITH(generated_quantities(post, {"x"}, [](const draw_view& d, rng&, std::span<double> out) { out[0] = d("zz"); }),
                     Catch::Contains("'zz'"));
 }
+
+TEST_CASE("prior predictive of a gamma-Poisson model has the negative binomial moments", "[predictive]") {
+  // lambda ~ gamma(2, 0.5) (mean 4, variance 8); y[i] ~ poisson(lambda): E y = 4,
+  // Var y = E lambda + Var lambda = 12, Cov(y[0], y[1]) = Var lambda = 8.
+  auto lambda = param<"lambda">(gamma(2.0, 0.5));
+  const Eigen::VectorXi y = Eigen::VectorXi::Zero(2);
+  const auto c = compile<double>(model(lambda, observe<"y">(poisson(lambda), y)));
+  const draws prior = prior_predictive(c, {.draws = 40000, .seed = 5});
+  const double n = 40000;
+  const Eigen::MatrixXd y0 = prior.column("y[0]"), y1 = prior.column("y[1]");
+  const double m0 = y0.mean(), v0 = (y0.array() - m0).square().sum() / (n - 1);
+  const double cov = ((y0.array() - m0) * (y1.array() - y1.mean())).sum() / (n - 1);
+  // Standard errors: Var(y) / n for the mean; (mu4 - sigma^4) / n for the variance, where y is
+  // negative binomial (r = 2, p = 1/3) with excess kurtosis 6 / r + p^2 / (r (1 - p)) = 3.08,
+  // so mu4 - sigma^4 = 5.08 sigma^4 < 6 sigma^4 (used for the covariance too).
+  CHECK(std::abs(m0 - 4.0) < 5 * std::sqrt(12.0 / n));
+  CHECK(std::abs(v0 - 12.0) < 5 * std::sqrt(6 * 144.0 / n));
+  CHECK(std::abs(cov - 8.0) < 5 * std::sqrt(6 * 144.0 / n));
+  CHECK(std::abs(prior.column("lambda").mean() - 4.0) < 5 * std::sqrt(8.0 / n));
+}
