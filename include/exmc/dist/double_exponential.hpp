@@ -23,7 +23,7 @@ struct double_exponential_fn {
   template <class X, class M, class S>
   static double lpdf(index_t n, X& x, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
-    if (!scale_valid(n, sigma)) return -math::inf<double>;
+    if (!all_positive(n, sigma)) return -math::inf<double>;
     if constexpr (!S::is_vec)
       return sum_terms(n, x, mu, sigma, T(1) / sigma.val(0));
     else
@@ -34,7 +34,7 @@ struct double_exponential_fn {
   static double sum_terms(index_t n, X& x, M& mu, S& sigma, const IS& inv_s) {
     using T = decltype(sigma.val(0));
     const auto r = x.arr(n) - mu.arr(n);
-    const double lp = -static_cast<double>(n) * math::log_two - sum_as_double(r.abs() * inv_s) - sum_log_scale(n, sigma);
+    const double lp = -static_cast<double>(n) * math::log_two - sum_as_double(r.abs() * inv_s) - sum_log(n, sigma);
     if constexpr (X::grad) x.add_arr(-r.sign() * inv_s);
     if constexpr (M::grad) mu.add_arr(r.sign() * inv_s);
     if constexpr (S::grad) sigma.add_arr((r.abs() * inv_s - T(1)) * inv_s);

@@ -25,7 +25,7 @@ struct exp_mod_normal_fn {
   template <class X, class M, class S, class L>
   static double lpdf(index_t n, X& x, M& mu, S& sigma, L& lambda) {
     using T = decltype(sigma.val(0));
-    if (!scale_valid(n, sigma) || !scale_valid(n, lambda)) return -math::inf<double>;
+    if (!all_positive(n, sigma) || !all_positive(n, lambda)) return -math::inf<double>;
     double lp = 0;
     if constexpr (!L::is_vec) lp = static_cast<double>(n) * static_cast<double>(lambda.log_val());
     for (index_t i = 0; i < n; ++i) {
@@ -60,7 +60,7 @@ struct exp_mod_normal_fn {
   static double cdf_sum(index_t n, X& x, M& mu, S& sigma, L& lambda, bool upper) {
     using T = decltype(sigma.val(0));
     using std::exp, std::log, std::log1p, std::expm1;
-    if (!scale_valid(n, sigma) || !scale_valid(n, lambda)) return -math::inf<double>;
+    if (!all_positive(n, sigma) || !all_positive(n, lambda)) return -math::inf<double>;
     double total = 0;
     for (index_t i = 0; i < n; ++i) {
       const double s = static_cast<double>(sigma.val(i)), l = static_cast<double>(lambda.val(i));

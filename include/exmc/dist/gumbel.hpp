@@ -22,7 +22,7 @@ struct gumbel_fn {
   template <class X, class M, class B>
   static double lpdf(index_t n, X& x, M& mu, B& beta) {
     using T = decltype(beta.val(0));
-    if (!scale_valid(n, beta)) return -math::inf<double>;
+    if (!all_positive(n, beta)) return -math::inf<double>;
     if constexpr (!B::is_vec)
       return sum_terms(n, x, mu, beta, T(1) / beta.val(0));
     else
@@ -36,7 +36,7 @@ struct gumbel_fn {
     using T = decltype(beta.val(0));
     const auto z = (x.arr(n) - mu.arr(n)) * inv_b;
     const auto e = (-z).exp();
-    const double lp = -sum_as_double(z + e) - sum_log_scale(n, beta);
+    const double lp = -sum_as_double(z + e) - sum_log(n, beta);
     if constexpr (X::grad || M::grad || B::grad) {
       const auto dz = e - T(1);  // d/dz of the log density
       if constexpr (X::grad) x.add_arr(dz * inv_b);

@@ -22,7 +22,7 @@ struct logistic_fn {
   template <class X, class M, class S>
   static double lpdf(index_t n, X& x, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
-    if (!scale_valid(n, sigma)) return -math::inf<double>;
+    if (!all_positive(n, sigma)) return -math::inf<double>;
     if constexpr (!S::is_vec)
       return sum_terms(n, x, mu, sigma, T(1) / sigma.val(0));
     else
@@ -36,7 +36,7 @@ struct logistic_fn {
     const auto z = (x.arr(n) - mu.arr(n)) * inv_s;
     // log density is -z - 2 log1p(exp(-z)), written in |z| so exp never overflows.
     const auto az = z.abs();
-    const double lp = -sum_as_double(az + T(2) * (-az).exp().log1p()) - sum_log_scale(n, sigma);
+    const double lp = -sum_as_double(az + T(2) * (-az).exp().log1p()) - sum_log(n, sigma);
     if constexpr (X::grad || M::grad || S::grad) {
       const auto th = (z * T(0.5)).tanh();  // -d/dz of the log density
       if constexpr (X::grad) x.add_arr(-th * inv_s);

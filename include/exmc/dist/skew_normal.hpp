@@ -29,8 +29,8 @@ struct skew_normal_fn {
   template <class X, class L, class S, class A>
   static double lpdf(index_t n, X& x, L& xi, S& omega, A& alpha) {
     using T = decltype(omega.val(0));
-    if (!scale_valid(n, omega)) return -math::inf<double>;
-    double lp = static_cast<double>(n) * (math::log_two - math::log_sqrt_two_pi) - sum_log_scale(n, omega);
+    if (!all_positive(n, omega)) return -math::inf<double>;
+    double lp = static_cast<double>(n) * (math::log_two - math::log_sqrt_two_pi) - sum_log(n, omega);
     for (index_t i = 0; i < n; ++i) {
       const double inv_s = 1.0 / static_cast<double>(omega.val(i));
       const double a = static_cast<double>(alpha.val(i));
@@ -63,7 +63,7 @@ struct skew_normal_fn {
   static double cdf_sum(index_t n, X& x, L& xi, S& omega, A& alpha, double sign) {
     using T = decltype(omega.val(0));
     using std::exp, std::log;
-    if (!scale_valid(n, omega)) return -math::inf<double>;
+    if (!all_positive(n, omega)) return -math::inf<double>;
     double total = 0;
     for (index_t i = 0; i < n; ++i) {
       const double inv_s = 1.0 / static_cast<double>(omega.val(i));
