@@ -214,18 +214,20 @@ struct dist_expr {
 
   // "x = loc + scale * z, z ~ F(0, 1, ...)" for the compiled graph's description.
   std::string describe_noncentred(std::string_view x) const {
-    std::string out = std::string(x) + " = " + std::get<Fn::loc_index>(args).describe() + " + " +
-                      std::get<Fn::scale_index>(args).describe() + " * z, z ~ " + Fn::name + "(";
+    std::string out = str_cat({x, " = ", std::get<Fn::loc_index>(args).describe(), " + ",
+                               std::get<Fn::scale_index>(args).describe(), " * z, z ~ ", Fn::name, "("});
     std::size_t k = 0;
     std::apply(
         [&](const auto&... a) {
-          ((out += (k ? ", " : "") +
-                   (k == Fn::loc_index ? std::string("0") : k == Fn::scale_index ? std::string("1") : a.describe()),
+          ((out = str_cat({out, k ? ", " : "",
+                           k == Fn::loc_index     ? std::string("0")
+                           : k == Fn::scale_index ? std::string("1")
+                                                  : a.describe()}),
             ++k),
            ...);
         },
         args);
-    return out + ")";
+    return str_cat({out, ")"});
   }
 
   // Current loc and scale values (after ncp_forward or a full evaluation), for initial values.
@@ -298,14 +300,14 @@ struct dist_expr {
                       args);
   }
   std::string describe() const {
-    std::string out = std::string(Fn::name) + "(";
+    std::string out = str_cat({Fn::name, "("});
     std::apply(
         [&](const auto&... a) {
           bool first = true;
-          ((out += (first ? "" : ", ") + a.describe(), first = false), ...);
+          ((out = str_cat({out, first ? "" : ", ", a.describe()}), first = false), ...);
         },
         args);
-    return out + ")";
+    return str_cat({out, ")"});
   }
 
  private:
@@ -413,28 +415,28 @@ struct dist_expr {
   void validate_arg(const SEnv& senv, index_t n) const {
     const auto& a = std::get<I>(args);
     using A = std::remove_cvref_t<decltype(a)>;
-    const std::string who = std::string(Fn::name) + ": argument " + Fn::arg_names[I];
+    const std::string who = str_cat({Fn::name, ": argument ", Fn::arg_names[I]});
     index_t m = 0;
     try {
       m = a.size(senv);
     } catch (const model_error& e) {
-      throw model_error(who + ": " + e.what());
+      throw model_error(str_cat({who, ": ", e.what()}));
     }
     if constexpr (A::template is_vec<typename SEnv::info> && whole_arg<Fn, I>()) {
-      if (m < 1) throw model_error(who + " is empty");
+      if (m < 1) throw model_error(str_cat({who, " is empty"}));
     } else if constexpr (A::template is_vec<typename SEnv::info>) {
       if (!Fn::elementwise)
-        throw model_error(who + " must be a scalar (" + Fn::name + " takes the whole variate vector)");
+        throw model_error(str_cat({who, " must be a scalar (", Fn::name, " takes the whole variate vector)"}));
       if (m != n)
-        throw model_error(who + " ('" + a.describe() + "') has " + std::to_string(m) + " elements but the variate has " +
-                          std::to_string(n));
+        throw model_error(str_cat({who, " ('", a.describe(), "') has ", std::to_string(m),
+                                   " elements but the variate has ", std::to_string(n)}));
     }
     if constexpr (requires { a.constant_values(); }) {
       const Eigen::VectorXd v = a.constant_values();
       for (index_t i = 0; i < v.size(); ++i)
         if (!in_domain(Fn::domains[I], v[i]))
-          throw model_error(who + " must be " + domain_text(Fn::domains[I]) + ", got " + std::to_string(v[i]) +
-                            (v.size() > 1 ? " at element " + std::to_string(i) : std::string()));
+          throw model_error(str_cat({who, " must be ", domain_text(Fn::domains[I]), ", got ", std::to_string(v[i]),
+                                     v.size() > 1 ? str_cat({" at element ", std::to_string(i)}) : std::string()}));
     }
   }
   template <class SEnv, std::size_t... I, class... St>

@@ -79,12 +79,12 @@ struct mv_normal_fn {
 namespace detail {
 inline Eigen::VectorXd flatten_cholesky(const Eigen::MatrixXd& L, const char* who) {
   if (L.rows() != L.cols() || L.rows() < 1)
-    throw model_error(std::string(who) + ": the matrix must be square, got " + std::to_string(L.rows()) + " x " +
-                      std::to_string(L.cols()));
+    throw model_error(
+        str_cat({who, ": the matrix must be square, got ", std::to_string(L.rows()), " x ", std::to_string(L.cols())}));
   for (Eigen::Index k = 0; k < L.rows(); ++k)
     if (!(L(k, k) > 0) || !std::isfinite(L(k, k)))
-      throw model_error(std::string(who) + ": the Cholesky factor needs a positive diagonal (element " +
-                        std::to_string(k) + " is " + std::to_string(L(k, k)) + ")");
+      throw model_error(str_cat({who, ": the Cholesky factor needs a positive diagonal (element ", std::to_string(k),
+                                 " is ", std::to_string(L(k, k)), ")"}));
   Eigen::MatrixXd lower = L.triangularView<Eigen::Lower>();
   return Eigen::Map<const Eigen::VectorXd>(lower.data(), lower.size());
 }
@@ -96,7 +96,8 @@ auto mv_normal_cholesky(M&& mu, const Eigen::MatrixXd& L) {
 }
 template <class M>
 auto mv_normal(M&& mu, const Eigen::MatrixXd& Sigma) {
-  if (Sigma.rows() != Sigma.cols()) throw model_error("mv_normal: the covariance must be square, got " + std::to_string(Sigma.rows()) + " x " + std::to_string(Sigma.cols()));
+  if (Sigma.rows() != Sigma.cols()) throw model_error(str_cat({"mv_normal: the covariance must be square, got ", std::to_string(Sigma.rows()), " x ",
+                               std::to_string(Sigma.cols())}));
   if (!Sigma.isApprox(Sigma.transpose(), 1e-12)) throw model_error("mv_normal: the covariance is not symmetric");
   const Eigen::LLT<Eigen::MatrixXd> llt(Sigma);
   if (llt.info() != Eigen::Success) throw model_error("mv_normal: the covariance is not positive definite");

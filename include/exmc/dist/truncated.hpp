@@ -44,8 +44,9 @@ struct truncation {
         }(std::make_index_sequence<K>{});
         if (y >= lo && y <= hi) return y;
       }
-      throw sampling_error(std::string("truncated ") + Fn::name + ": no draw inside [" + std::to_string(lo) + ", " +
-                           std::to_string(hi) + "] in 100000 tries (the interval holds almost no probability)");
+      throw sampling_error(str_cat({"truncated ", Fn::name, ": no draw inside [", std::to_string(lo), ", ",
+                                    std::to_string(hi),
+                                    "] in 100000 tries (the interval holds almost no probability)"}));
     }
 
    private:

@@ -70,7 +70,7 @@ struct unary : expr_tag {
   auto cast() const {
     return unary<Op, decltype(a.template cast<T>())>(a.template cast<T>());
   }
-  std::string describe() const { return std::string(Op::name) + "(" + a.describe() + ")"; }
+  std::string describe() const { return str_cat({Op::name, "(", a.describe(), ")"}); }
 };
 
 template <class Op, class A, class B>
@@ -197,9 +197,9 @@ struct binary : expr_tag {
     return binary<Op, CA, CB>(a.template cast<T>(), b.template cast<T>());
   }
   std::string describe() const {
-    const std::string sym = Op::name;
-    if (sym.size() == 1) return "(" + a.describe() + " " + sym + " " + b.describe() + ")";
-    return sym + "(" + a.describe() + ", " + b.describe() + ")";
+    const std::string_view sym = Op::name;
+    if (sym.size() == 1) return str_cat({"(", a.describe(), " ", sym, " ", b.describe(), ")"});
+    return str_cat({sym, "(", a.describe(), ", ", b.describe(), ")"});
   }
 };
 

@@ -67,7 +67,7 @@ struct vec_data : expr_tag {
   index_t size(const SEnv&) const {
     for (index_t i = 0; i < v.size(); ++i)
       if (!std::isfinite(static_cast<double>(v[i])))
-        throw model_error("data vector element " + std::to_string(i) + " is not finite");
+        throw model_error(str_cat({"data vector element ", std::to_string(i), " is not finite"}));
     return v.size();
   }
   template <class SEnv>
@@ -86,7 +86,7 @@ struct vec_data : expr_tag {
     return vec_data<T>(v.template cast<T>());
   }
   Eigen::VectorXd constant_values() const { return v.template cast<double>(); }
-  std::string describe() const { return "data[" + std::to_string(v.size()) + "]"; }
+  std::string describe() const { return str_cat({"data[", std::to_string(v.size()), "]"}); }
 };
 
 // A reference, by name, to a parameter or a deterministic (let) of the model. Its value and

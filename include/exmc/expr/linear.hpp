@@ -29,9 +29,9 @@ struct mat_vec : expr_tag {
     static_assert(B::template is_vec<typename SEnv::info>, "exmc: matrix * x needs a vector x");
     const index_t n = b.size(s);
     if (X.cols() != n)
-      throw model_error("size mismatch in '" + describe() + "': the matrix has " + std::to_string(X.cols()) +
-                        " columns but the vector has " + std::to_string(n) + " elements");
-    if (!X.allFinite()) throw model_error("data matrix in '" + describe() + "' has non-finite entries");
+      throw model_error(str_cat({"size mismatch in '", describe(), "': the matrix has ", std::to_string(X.cols()),
+                                 " columns but the vector has ", std::to_string(n), " elements"}));
+    if (!X.allFinite()) throw model_error(str_cat({"data matrix in '", describe(), "' has non-finite entries"}));
     return X.rows();
   }
   template <class St, class SEnv>
@@ -65,7 +65,7 @@ struct mat_vec : expr_tag {
     return mat_vec<T, decltype(b.template cast<T>())>(X.template cast<T>(), b.template cast<T>());
   }
   std::string describe() const {
-    return "X[" + std::to_string(X.rows()) + "x" + std::to_string(X.cols()) + "] * " + b.describe();
+    return str_cat({"X[", std::to_string(X.rows()), "x", std::to_string(X.cols()), "] * ", b.describe()});
   }
 };
 
@@ -93,9 +93,9 @@ struct gather : expr_tag {
     const index_t n = a.size(s);
     for (index_t i = 0; i < idx.size(); ++i)
       if (idx[i] < 0 || idx[i] >= n)
-        throw model_error("index out of range in '" + describe() + "': index vector element " + std::to_string(i) +
-                          " is " + std::to_string(idx[i]) + " but '" + a.describe() + "' has " + std::to_string(n) +
-                          " elements (indices are 0-based)");
+        throw model_error(str_cat({"index out of range in '", describe(), "': index vector element ", std::to_string(i),
+                                   " is ", std::to_string(idx[i]), " but '", a.describe(), "' has ", std::to_string(n),
+                                   " elements (indices are 0-based)"}));
     return idx.size();
   }
   template <class St, class SEnv>
@@ -130,7 +130,7 @@ struct gather : expr_tag {
   auto cast() const {
     return gather<decltype(a.template cast<T>())>(a.template cast<T>(), idx);
   }
-  std::string describe() const { return a.describe() + "[index[" + std::to_string(idx.size()) + "]]"; }
+  std::string describe() const { return str_cat({a.describe(), "[index[", std::to_string(idx.size()), "]]"}); }
 };
 
 }  // namespace exmc

@@ -23,7 +23,7 @@ struct reduce_sum : expr_tag {
 
   template <class SEnv>
   index_t size(const SEnv& s) const {
-    if (a.size(s) == 0 && Mean) throw model_error("mean of an empty vector in '" + describe() + "'");
+    if (a.size(s) == 0 && Mean) throw model_error(str_cat({"mean of an empty vector in '", describe(), "'"}));
     return 1;
   }
   template <class S, class SEnv>
@@ -68,7 +68,7 @@ struct reduce_sum : expr_tag {
   auto cast() const {
     return reduce_sum<decltype(a.template cast<T>()), Mean>(a.template cast<T>());
   }
-  std::string describe() const { return std::string(Mean ? "mean(" : "sum(") + a.describe() + ")"; }
+  std::string describe() const { return str_cat({Mean ? "mean(" : "sum(", a.describe(), ")"}); }
 };
 
 template <class A, class B>
@@ -94,8 +94,9 @@ struct dot_product : expr_tag {
     using I = typename SEnv::info;
     static_assert(A::template is_vec<I> && B::template is_vec<I>, "exmc: dot(a, b) needs two vectors");
     if (a.size(s) != b.size(s))
-      throw model_error("size mismatch in '" + describe() + "': " + std::to_string(a.size(s)) + " vs " +
-                        std::to_string(b.size(s)));
+      throw model_error(
+          str_cat({"size mismatch in '", describe(), "': ", std::to_string(a.size(s)), " vs ",
+                   std::to_string(b.size(s))}));
     return 1;
   }
   template <class S, class SEnv>
@@ -135,7 +136,7 @@ struct dot_product : expr_tag {
     return dot_product<decltype(a.template cast<T>()), decltype(b.template cast<T>())>(a.template cast<T>(),
                                                                                       b.template cast<T>());
   }
-  std::string describe() const { return "dot(" + a.describe() + ", " + b.describe() + ")"; }
+  std::string describe() const { return str_cat({"dot(", a.describe(), ", ", b.describe(), ")"}); }
 };
 
 }  // namespace exmc

@@ -186,9 +186,9 @@ class compiled {
         if (!done) {
           const index_t bad = first_outside(d.tf, buf.data(), n);
           if (bad >= 0)  // a draw on the boundary (an underflow to 0, say)
-            throw sampling_error("draw_prior: parameter '" + std::string(info::names[I]) + "' drew " +
-                                 std::to_string(buf[static_cast<std::size_t>(bad)]) + " at element " +
-                                 std::to_string(bad) + ", outside its support");
+            throw sampling_error(str_cat({"draw_prior: parameter '", info::names[I], "' drew ",
+                                          std::to_string(buf[static_cast<std::size_t>(bad)]), " at element ",
+                                          std::to_string(bad), ", outside its support"}));
           std::vector<double> u(static_cast<std::size_t>(free_size(d.tf, n)));
           unconstrain_all(d.tf, buf.data(), u.data(), n);
           for (std::size_t j = 0; j < u.size(); ++j) q[offsets_[I] + static_cast<index_t>(j)] = static_cast<T>(u[j]);
@@ -286,7 +286,7 @@ class compiled {
       if constexpr (info::kinds[I] != decl_kind::observe) {
         const std::string n(info::names[I]);
         if constexpr (info::template decl<I>::template decl_is_vec<info>())
-          for (index_t k = 0; k < sizes_.n[I]; ++k) out.push_back(n + "[" + std::to_string(k) + "]");
+          for (index_t k = 0; k < sizes_.n[I]; ++k) out.push_back(str_cat({n, "[", std::to_string(k), "]"}));
         else
           out.push_back(n);
       }
@@ -334,12 +334,14 @@ class compiled {
     std::vector<std::size_t> deferred;
     for (const auto& [name, v] : values) {
       const std::size_t i = info::index_of(name);
-      if (i >= size) throw model_error("initial value for '" + name + "': the model has no parameter of that name");
+      if (i >= size)
+        throw model_error(str_cat({"initial value for '", name, "': the model has no parameter of that name"}));
       if (info::kinds[i] != decl_kind::param)
-        throw model_error("initial value for '" + name + "': it is not a parameter (only parameters take initial values)");
+        throw model_error(
+            str_cat({"initial value for '", name, "': it is not a parameter (only parameters take initial values)"}));
       if (v.size() != sizes_.n[i])
-        throw model_error("initial value for '" + name + "': expected " + std::to_string(sizes_.n[i]) +
-                          " values, got " + std::to_string(v.size()));
+        throw model_error(str_cat({"initial value for '", name, "': expected ", std::to_string(sizes_.n[i]),
+                                   " values, got ", std::to_string(v.size())}));
       for_each_index<size>([&](auto ic) {
         constexpr std::size_t I = ic;
         if constexpr (info::kinds[I] == decl_kind::param) {
@@ -347,8 +349,8 @@ class compiled {
           const auto& tf = std::get<I>(decls_).tf;
           const index_t bad = first_outside(tf, v.data(), v.size());
           if (bad >= 0)
-            throw model_error("initial value for '" + name + "': element " + std::to_string(bad) + " (" +
-                              std::to_string(v[bad]) + ") is outside the parameter's support");
+            throw model_error(str_cat({"initial value for '", name, "': element ", std::to_string(bad), " (",
+                                       std::to_string(v[bad]), ") is outside the parameter's support"}));
           if (ncp_[I]) return;
           std::vector<double> u(static_cast<std::size_t>(free_size(tf, v.size())));
           unconstrain_all(tf, v.data(), u.data(), v.size());
@@ -368,7 +370,8 @@ class compiled {
         for (index_t j = 0; j < sizes_.n[I]; ++j) {
           const double sc = static_cast<double>(elem(scale, j));
           if (!(sc > 0))
-            throw model_error("initial value for '" + it->first + "': its scale is not positive at the other initial values");
+            throw model_error(str_cat(
+                {"initial value for '", it->first, "': its scale is not positive at the other initial values"}));
           q[offsets_[I] + j] = static_cast<T>((it->second[j] - static_cast<double>(elem(loc, j))) / sc);
         }
       }
@@ -407,7 +410,7 @@ class compiled {
   // Whether parameter `name` is sampled non-centred in this compiled model.
   bool noncentered(std::string_view name) const {
     const std::size_t i = info::index_of(name);
-    if (i >= size) throw model_error("noncentered: the model has no declaration named '" + std::string(name) + "'");
+    if (i >= size) throw model_error(str_cat({"noncentered: the model has no declaration named '", name, "'"}));
     return ncp_[i];
   }
 
@@ -435,8 +438,8 @@ class compiled {
   }
   void check_dim(const vector_t<T>& q) const {
     if (q.size() != dim_)
-      throw model_error("log density: q has " + std::to_string(q.size()) + " elements, the model has dimension " +
-                        std::to_string(dim_));
+      throw model_error(str_cat({"log density: q has ", std::to_string(q.size()),
+                                 " elements, the model has dimension ", std::to_string(dim_)}));
   }
 
   template <bool Grad>

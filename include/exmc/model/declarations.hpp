@@ -59,8 +59,8 @@ auto default_transform(const Dist& d) {
   else if constexpr (S == support_kind::bounded) {
     const double lo = detail::bound_arg<Fn::lower_arg>(d), hi = detail::bound_arg<Fn::upper_arg>(d);
     if (!(lo < hi))
-      throw model_error(std::string("param: ") + Fn::name + " needs its lower bound below its upper bound (got " +
-                        std::to_string(lo) + " and " + std::to_string(hi) + ")");
+      throw model_error(str_cat({"param: ", Fn::name, " needs its lower bound below its upper bound (got ",
+                                 std::to_string(lo), " and ", std::to_string(hi), ")"}));
     return interval_tf{lo, hi};
   } else if constexpr (S == support_kind::lower_bounded) {
     return lower_tf{detail::bound_arg<Fn::lower_arg>(d)};
@@ -93,9 +93,9 @@ void check_user_transform(const Dist& d, const Tf& tf) {
   const auto [lo, hi] = range_of(tf);
   const auto [slo, shi] = range_of(default_transform(d));
   if (lo < slo || hi > shi)
-    throw model_error("param<\"" + std::string(Name.view()) + "\">: the constraint " + tf.describe() +
-                      " lets values outside the support of its prior " + Fn::name + " (" + std::to_string(slo) + ", " +
-                      std::to_string(shi) + ")");
+    throw model_error(str_cat({"param<\"", Name.view(), "\">: the constraint ", tf.describe(),
+                               " lets values outside the support of its prior ", Fn::name, " (", std::to_string(slo),
+                               ", ", std::to_string(shi), ")"}));
 }
 }  // namespace detail
 
@@ -142,8 +142,7 @@ template <fixed_string Name, distribution D>
 auto param(D&& d, index_t size, parameterization p = parameterization::automatic) {
   using Dist = std::remove_cvref_t<D>;
   if (size < 1)
-    throw model_error("param<\"" + std::string(Name.view()) + "\">: size must be at least 1, got " +
-                      std::to_string(size));
+    throw model_error(str_cat({"param<\"", Name.view(), "\">: size must be at least 1, got ", std::to_string(size)}));
   auto tf = default_transform(d);
   return param_decl<Name, Dist, true, decltype(tf)>{std::forward<D>(d), size, tf, p};
 }
@@ -163,8 +162,7 @@ template <fixed_string Name, distribution D, transform Tf>
 auto param(D&& d, index_t size, Tf tf, parameterization p = parameterization::automatic) {
   using Dist = std::remove_cvref_t<D>;
   if (size < 1)
-    throw model_error("param<\"" + std::string(Name.view()) + "\">: size must be at least 1, got " +
-                      std::to_string(size));
+    throw model_error(str_cat({"param<\"", Name.view(), "\">: size must be at least 1, got ", std::to_string(size)}));
   detail::check_user_transform<Name>(d, tf);
   return param_decl<Name, Dist, true, Tf>{std::forward<D>(d), size, tf, p};
 }
@@ -226,18 +224,18 @@ auto observed_data(const Data& y, std::string_view name) {
       for (Eigen::Index c = 0; c < y.cols(); ++c) v[r * y.cols() + c] = static_cast<double>(y(r, c));
   } else
     v = y.template cast<double>();
-  if (v.size() == 0) throw model_error("observe<\"" + std::string(name) + "\">: the data are empty");
+  if (v.size() == 0) throw model_error(str_cat({"observe<\"", name, "\">: the data are empty"}));
   for (index_t i = 0; i < v.size(); ++i)
     if (!Fam::in_support(v[i]))
-      throw model_error("observe<\"" + std::string(name) + "\">: data element " + std::to_string(i) + " (" +
-                        std::to_string(v[i]) + ") is outside the support of " + Fam::name +
-                        (std::isfinite(v[i]) ? "" : " (not finite)"));
+      throw model_error(str_cat({"observe<\"", name, "\">: data element ", std::to_string(i), " (",
+                                 std::to_string(v[i]), ") is outside the support of ", Fam::name,
+                                 std::isfinite(v[i]) ? "" : " (not finite)"}));
   if constexpr (Fam::discrete) {
     Eigen::VectorXi out(v.size());
     for (index_t i = 0; i < v.size(); ++i) {
       if (v[i] != std::floor(v[i]))
-        throw model_error("observe<\"" + std::string(name) + "\">: data element " + std::to_string(i) +
-                          " is not an integer, but " + Fam::name + " is discrete");
+        throw model_error(str_cat({"observe<\"", name, "\">: data element ", std::to_string(i),
+                                   " is not an integer, but ", Fam::name, " is discrete"}));
       out[i] = static_cast<int>(v[i]);
     }
     return out;

@@ -33,7 +33,7 @@ struct size_env {
 template <class Decl>
 std::string decl_label() {
   const char* k = Decl::kind == decl_kind::param ? "param" : (Decl::kind == decl_kind::observe ? "observe" : "let");
-  return std::string(k) + "<\"" + std::string(Decl::name) + "\">";
+  return str_cat({k, "<\"", Decl::name, "\">"});
 }
 
 template <class... Decls>
@@ -70,7 +70,7 @@ class model_t {
           d.dist.validate(senv, senv.n[I]);
         }
       } catch (const model_error& e) {
-        throw model_error(decl_label<D>() + ": " + e.what());
+        throw model_error(str_cat({decl_label<D>(), ": ", e.what()}));
       }
     });
     return senv;

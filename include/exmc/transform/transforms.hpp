@@ -56,7 +56,7 @@ struct lower_tf {
   }
   bool in_support(double x) const { return x > lo && std::isfinite(x); }
   double unconstrain(double x) const { return std::log(x - lo); }
-  std::string describe() const { return "lower(" + std::to_string(lo) + "): x = lo + exp(u)"; }
+  std::string describe() const { return str_cat({"lower(", std::to_string(lo), "): x = lo + exp(u)"}); }
 };
 
 // x = hi - exp(u)
@@ -81,7 +81,7 @@ struct upper_tf {
   }
   bool in_support(double x) const { return x < hi && std::isfinite(x); }
   double unconstrain(double x) const { return std::log(hi - x); }
-  std::string describe() const { return "upper(" + std::to_string(hi) + "): x = hi - exp(u)"; }
+  std::string describe() const { return str_cat({"upper(", std::to_string(hi), "): x = hi - exp(u)"}); }
 };
 
 // x = lo + (hi - lo) inv_logit(u)
@@ -113,7 +113,7 @@ struct interval_tf {
     return std::log(p) - std::log1p(-p);
   }
   std::string describe() const {
-    return "interval(" + std::to_string(lo) + ", " + std::to_string(hi) + "): x = lo + (hi - lo) inv_logit(u)";
+    return str_cat({"interval(", std::to_string(lo), ", ", std::to_string(hi), "): x = lo + (hi - lo) inv_logit(u)"});
   }
 };
 
