@@ -3,11 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <exmc/diagnostics/autocorrelation.hpp>
 #include <exmc/diagnostics/convergence.hpp>
 #include <exmc/diagnostics/mcse.hpp>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "fixture_reader.hpp"
 
@@ -115,4 +118,48 @@ TEST_CASE("bad input is reported, never crashes", "[diagnostics]") {
   CHECK(std::isnan(exmc::mcse_quantile(x, 0.5)));
   // Two draws per chain: too few for an ESS.
   CHECK(std::isnan(exmc::ess_bulk(Eigen::MatrixXd::Random(5, 3))));
+}
+
+TEST_CASE("mean autocovariance: direct lags and the FFT fallback agree", "[diagnostics]") {
+  Eigen::MatrixXd x = exmc::test::read_matrix("draws_ar1_rho09.csv");
+  x.col(2).setConstant(1.5);  // a constant chain contributes zero at every lag
+  Eigen::VectorXd expected = Eigen::VectorXd::Zero(x.rows());
+  for (Eigen::Index c = 0; c < x.cols(); ++c) expected += exmc::autocovariance(x.col(c));
+  expected /= static_cast<double>(x.cols());
+  REQUIRE(x.rows() > 2 * exmc::detail::mean_autocovariance::direct_lags);
+  exmc::detail::mean_autocovariance in_order(x);
+  for (Eigen::Index lag = 0; lag < x.rows(); lag += (lag < 140 ? 1 : 37)) {
+    INFO("lag " << lag);
+    CHECK(in_order(lag) == Approx(expected[lag]).margin(1e-12 * expected[0]));
+  }
+  exmc::detail::mean_autocovariance jumping(x);  // the FFT first, then a direct lag
+  CHECK(jumping(500) == Approx(expected[500]).margin(1e-12 * expected[0]));
+  CHECK(jumping(3) == Approx(expected[3]).margin(1e-12 * expected[0]));
+}
+
+TEST_CASE("ranks and normal scores: ties averaged, signs, zeros and infinities ordered", "[diagnostics]") {
+  // Enough entries for the radix sort, drawn with replacement from values that order keys
+  // must get right, plus distinct random ones.
+  const std::vector<double> pool = {-std::numeric_limits<double>::infinity(), -1e300, -3.5, -1.0, -1e-310, -0.0, 0.0,
+                                    1e-310, 2.0, 2.5, 1e300, std::numeric_limits<double>::infinity()};
+  std::mt19937_64 gen(42);
+  Eigen::MatrixXd x(3000, 3);
+  for (Eigen::Index i = 0; i < x.size(); ++i)
+    x.data()[i] = i % 3 == 0 ? pool[gen() % pool.size()]
+                             : std::ldexp(static_cast<double>(gen() % 1000000) - 5e5, static_cast<int>(gen() % 40) - 20);
+  std::vector<double> sorted(x.data(), x.data() + x.size());
+  std::sort(sorted.begin(), sorted.end());
+  const Eigen::MatrixXd ranks = exmc::detail::average_ranks(x);
+  const Eigen::MatrixXd z = exmc::detail::z_scale(x);
+  const boost::math::normal_distribution<double> standard;
+  const double s = static_cast<double>(x.size());
+  for (Eigen::Index i = 0; i < x.size(); ++i) {
+    const double v = x.data()[i];
+    const auto below = std::lower_bound(sorted.begin(), sorted.end(), v) - sorted.begin();
+    const auto ties = std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin() - below;
+    const double rank = static_cast<double>(below) + 0.5 * static_cast<double>(ties + 1);
+    INFO("entry " << i << " = " << v);
+    CHECK(ranks.data()[i] == rank);
+    CHECK(z.data()[i] == Approx(boost::math::quantile(standard, (rank - 0.375) / (s + 0.25))).epsilon(1e-14));
+  }
 }

@@ -66,6 +66,56 @@ inline Eigen::VectorXd autocovariance(const Eigen::Ref<const Eigen::VectorXd>& x
   return out;
 }
 
+namespace detail {
+
+// The mean over chains of the autocovariances (divisor n, as above), lag by lag, computed only
+// as far as the caller asks. Geyer's truncation usually stops within a few dozen lags, where
+// direct sums cost a fraction of two FFTs per chain; a caller that needs more than
+// `direct_lags` lags (a slowly mixing chain) gets the FFT of every chain instead. The two
+// agree to rounding error.
+class mean_autocovariance {
+ public:
+  static constexpr Eigen::Index direct_lags = 128;
+
+  explicit mean_autocovariance(const Eigen::MatrixXd& x) : x_(x), centred_(x) {
+    for (Eigen::Index c = 0; c < x.cols(); ++c) {
+      if (x.rows() < 2 || sample_variance(x.col(c)) == 0.0)
+        centred_.col(c).setZero();  // a constant chain: zero at every lag, as autocovariance() says
+      else
+        centred_.col(c).array() -= x.col(c).mean();
+    }
+  }
+
+  // Mean autocovariance at lag t, 0 <= t < rows.
+  double operator()(Eigen::Index t) {
+    if (t < static_cast<Eigen::Index>(direct_.size())) return direct_[static_cast<std::size_t>(t)];
+    if (t < direct_lags) {
+      const Eigen::Index n = centred_.rows();
+      for (auto k = static_cast<Eigen::Index>(direct_.size()); k <= t; ++k) {
+        double sum = 0.0;
+        for (Eigen::Index c = 0; c < centred_.cols(); ++c)
+          sum += centred_.col(c).head(n - k).dot(centred_.col(c).tail(n - k));
+        direct_.push_back(sum / static_cast<double>(n) / static_cast<double>(centred_.cols()));
+      }
+      return direct_[static_cast<std::size_t>(t)];
+    }
+    if (fft_.size() == 0) {
+      fft_ = Eigen::VectorXd::Zero(x_.rows());
+      for (Eigen::Index c = 0; c < x_.cols(); ++c) fft_ += autocovariance(x_.col(c));
+      fft_ /= static_cast<double>(x_.cols());
+    }
+    return fft_[t];
+  }
+
+ private:
+  const Eigen::MatrixXd& x_;
+  Eigen::MatrixXd centred_;
+  std::vector<double> direct_;
+  Eigen::VectorXd fft_;
+};
+
+}  // namespace detail
+
 // Autocorrelation at lags 0..n-1 (lag 0 is 1; NaN for a constant chain).
 inline Eigen::VectorXd autocorrelation(const Eigen::Ref<const Eigen::VectorXd>& x) {
   Eigen::VectorXd ac = autocovariance(x);

@@ -24,12 +24,9 @@ inline double ess_of_chains(const Eigen::MatrixXd& x) {
   const Eigen::Index n = x.rows();
   if (n < 3 || not_estimable(x)) return not_available;
 
-  Eigen::VectorXd acov_means = Eigen::VectorXd::Zero(n);
-  for (Eigen::Index c = 0; c < chains; ++c) acov_means += autocovariance(x.col(c));
-  acov_means /= static_cast<double>(chains);
-
+  mean_autocovariance acov(x);
   const double nd = static_cast<double>(n);
-  const double mean_var = acov_means[0] * nd / (nd - 1.0);
+  const double mean_var = acov(0) * nd / (nd - 1.0);
   double var_plus = mean_var * (nd - 1.0) / nd;
   if (chains > 1) var_plus += sample_variance(x.colwise().mean().transpose());
 
@@ -38,13 +35,13 @@ inline double ess_of_chains(const Eigen::MatrixXd& x) {
   Eigen::VectorXd rho = Eigen::VectorXd::Zero(n);
   Eigen::Index t = 0;
   double rho_even = 1.0;
-  double rho_odd = 1.0 - (mean_var - acov_means[1]) / var_plus;
+  double rho_odd = 1.0 - (mean_var - acov(1)) / var_plus;
   rho[0] = rho_even;
   rho[1] = rho_odd;
   while (t < n - 5 && !std::isnan(rho_even + rho_odd) && rho_even + rho_odd > 0.0) {
     t += 2;
-    rho_even = 1.0 - (mean_var - acov_means[t]) / var_plus;
-    rho_odd = 1.0 - (mean_var - acov_means[t + 1]) / var_plus;
+    rho_even = 1.0 - (mean_var - acov(t)) / var_plus;
+    rho_odd = 1.0 - (mean_var - acov(t + 1)) / var_plus;
     if (rho_even + rho_odd >= 0.0) {
       rho[t] = rho_even;
       rho[t + 1] = rho_odd;
@@ -88,6 +85,11 @@ inline double rhat_of_chains(const Eigen::MatrixXd& x) {
   var_within /= static_cast<double>(x.cols());
   const double var_between = n * sample_variance(chain_mean);
   return std::sqrt((var_between / var_within + n - 1.0) / n);
+}
+
+// ESS of the indicator I(x <= q), split chains.
+inline double ess_below(const Eigen::MatrixXd& x, double q) {
+  return ess_of_chains(split_chains((x.array() <= q).cast<double>().matrix()));
 }
 
 // R's min/max: NA wins.
@@ -136,13 +138,11 @@ inline double ess_bulk(const Eigen::MatrixXd& x) {
 inline double ess_quantile(const Eigen::MatrixXd& x, double p) {
   detail::require_draws(x, "ess_quantile");
   if (!(p >= 0.0 && p <= 1.0))
-    throw model_error("ess_quantile: probability " + std::to_string(p) + " is not in [0, 1]");
+    throw model_error(str_cat({"ess_quantile: probability ", std::to_string(p), " is not in [0, 1]"}));
   if (detail::not_estimable(x)) return detail::not_available;
   const double s = static_cast<double>(x.size());
   if (p == 1.0) p = (s - 0.5) / s;  // the indicator of the maximum would be constant
-  const double q = quantile(x, p);
-  const Eigen::MatrixXd below = (x.array() <= q).cast<double>().matrix();
-  return detail::ess_of_chains(detail::split_chains(below));
+  return detail::ess_below(x, quantile(x, p));
 }
 
 // Tail ESS: the smaller of the ESS of the 5% and 95% quantiles; governs the reliability of

@@ -3,11 +3,14 @@
 // splitting chains in halves, rank normalisation, folding, and R's type-7 quantile.
 #include <Eigen/Core>
 #include <algorithm>
+#include <bit>
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numeric>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../core/error.hpp"
@@ -45,21 +48,123 @@ inline Eigen::MatrixXd split_chains(const Eigen::MatrixXd& x) {
   return out;
 }
 
+// Order-preserving map of a double (not NaN) to an unsigned integer: negatives get all bits
+// flipped, the rest only the sign bit. -0.0 is mapped as +0.0 so that equal values share a key.
+inline std::uint64_t order_key(double v) {
+  const auto bits = std::bit_cast<std::uint64_t>(v == 0.0 ? 0.0 : v);
+  return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+}
+
+// The inverse of order_key (-0.0 comes back as +0.0).
+inline double key_value(std::uint64_t key) {
+  return std::bit_cast<double>((key >> 63) != 0 ? key & ~(std::uint64_t{1} << 63) : ~key);
+}
+
+// The entries of a matrix in increasing order: their order keys and their (column-major)
+// positions, kept in two arrays because the radix passes below move both.
+struct value_order {
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> positions;
+  std::size_t size() const { return keys.size(); }
+  double value(std::size_t k) const { return key_value(keys[k]); }  // the k-th smallest
+};
+
+// Least-significant-digit radix sort on the order keys, 8-bit digits. A summary ranks hundreds
+// of thousands of draws per quantity; there this is about three times faster than sorting
+// (value, position) pairs with std::sort. A digit on which every key agrees (the sign and the
+// top of the exponent, typically) costs its share of one counting pass and no scatter.
+inline value_order sort_values(const Eigen::MatrixXd& x) {
+  const auto s = static_cast<std::size_t>(x.size());
+  if (s > std::numeric_limits<std::uint32_t>::max())
+    throw model_error(str_cat({"ranks: ", std::to_string(s), " draws of one quantity are more than 2^32 - 1"}));
+  value_order o;
+  o.keys.resize(s);
+  o.positions.resize(s);
+  for (std::size_t i = 0; i < s; ++i) {
+    o.keys[i] = order_key(x.data()[i]);
+    o.positions[i] = static_cast<std::uint32_t>(i);
+  }
+  constexpr int digit_bits = 8;
+  constexpr int passes = 64 / digit_bits;
+  constexpr std::size_t buckets = std::size_t{1} << digit_bits;
+  std::vector<std::size_t> count(passes * buckets, 0);
+  for (const std::uint64_t k : o.keys)
+    for (int p = 0; p < passes; ++p) ++count[p * buckets + ((k >> (p * digit_bits)) & (buckets - 1))];
+  std::vector<std::uint64_t> keys(s);
+  std::vector<std::uint32_t> positions(s);
+  for (int p = 0; p < passes; ++p) {
+    std::size_t* c = count.data() + p * buckets;
+    if (std::find(c, c + buckets, s) != c + buckets) continue;  // one digit value for all keys
+    std::size_t offset = 0;
+    for (std::size_t b = 0; b < buckets; ++b) offset += std::exchange(c[b], offset);
+    for (std::size_t i = 0; i < s; ++i) {
+      const std::size_t to = c[(o.keys[i] >> (p * digit_bits)) & (buckets - 1)]++;
+      keys[to] = o.keys[i];
+      positions[to] = o.positions[i];
+    }
+    o.keys.swap(keys);
+    o.positions.swap(positions);
+  }
+  return o;
+}
+
+// The normal scores of ranks 1..s with Blom's offset 3/8, per thread for the last s seen:
+// without ties these are the same s numbers for every quantity of a summary (only their order
+// differs), and the normal quantile is the costliest step of rank normalisation after the sort.
+// Double precision throughout: Boost would otherwise promote to long double.
+inline double normal_score(double rank, std::size_t s) {
+  using fast = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+  constexpr double c = 3.0 / 8.0;
+  return boost::math::quantile(boost::math::normal_distribution<double, fast>(),
+                               (rank - c) / (static_cast<double>(s) - 2.0 * c + 1.0));
+}
+inline const std::vector<double>& normal_scores(std::size_t s) {
+  thread_local std::vector<double> scores;
+  if (scores.size() != s) {
+    scores.resize(s);
+    for (std::size_t r = 0; r < s; ++r) scores[r] = normal_score(static_cast<double>(r + 1), s);
+  }
+  return scores;
+}
+
+// Rank normalisation from an ordering: entries are visited in increasing order of their value,
+// value(k) and target(k) being the value and the destination in `out` of the k-th (-1 for an
+// entry left out). Ranks count only the entries kept; ties get the score of their average rank.
+template <class Value, class Target>
+void rank_normalise_ordered(std::size_t count, Value&& value, Target&& target, Eigen::MatrixXd& out) {
+  const auto s = static_cast<std::size_t>(out.size());
+  const std::vector<double>& scores = normal_scores(s);
+  std::vector<Eigen::Index> group;  // destinations of the current group of equal values
+  double group_value = 0.0;
+  std::size_t rank0 = 0;  // 0-based rank of the group's first entry
+  const auto flush = [&] {
+    const std::size_t n = group.size();
+    const double z = n == 1 ? scores[rank0] : normal_score(0.5 * static_cast<double>(2 * rank0 + 1 + n), s);
+    for (const Eigen::Index i : group) out.data()[i] = z;
+    rank0 += n;
+    group.clear();
+  };
+  for (std::size_t k = 0; k < count; ++k) {
+    const Eigen::Index to = target(k);
+    if (to < 0) continue;
+    const double v = value(k);
+    if (!group.empty() && v != group_value) flush();
+    group_value = v;
+    group.push_back(to);
+  }
+  if (!group.empty()) flush();
+}
+
 // Ranks 1..S of all entries together, ties replaced by their average rank.
 inline Eigen::MatrixXd average_ranks(const Eigen::MatrixXd& x) {
-  const Eigen::Index s = x.size();
-  // Sorting (value, position) pairs keeps the values next to their indices (cache friendly);
-  // stability does not matter because ties receive their average rank.
-  std::vector<std::pair<double, Eigen::Index>> order(static_cast<std::size_t>(s));
-  for (Eigen::Index i = 0; i < s; ++i) order[static_cast<std::size_t>(i)] = {x.data()[i], i};
-  std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  const value_order o = sort_values(x);
   Eigen::MatrixXd ranks(x.rows(), x.cols());
-  double* r = ranks.data();
-  for (Eigen::Index i = 0; i < s;) {
-    Eigen::Index j = i + 1;
-    while (j < s && order[static_cast<std::size_t>(j)].first == order[static_cast<std::size_t>(i)].first) ++j;
+  const std::size_t s = o.size();
+  for (std::size_t i = 0; i < s;) {
+    std::size_t j = i + 1;
+    while (j < s && o.keys[j] == o.keys[i]) ++j;
     const double average = 0.5 * static_cast<double>(i + 1 + j);  // mean of ranks i+1..j
-    for (Eigen::Index k = i; k < j; ++k) r[order[static_cast<std::size_t>(k)].second] = average;
+    for (std::size_t k = i; k < j; ++k) ranks.data()[o.positions[k]] = average;
     i = j;
   }
   return ranks;
@@ -70,15 +175,11 @@ inline Eigen::MatrixXd average_ranks(const Eigen::MatrixXd& x) {
 // computed on it exist even when the draws have no finite variance.
 inline Eigen::MatrixXd z_scale(const Eigen::MatrixXd& x) {
   if (has_nan(x)) return Eigen::MatrixXd::Constant(x.rows(), x.cols(), not_available);
-  const double s = static_cast<double>(x.size());
-  constexpr double c = 3.0 / 8.0;
-  // Double precision throughout: Boost would otherwise promote to long double, the most
-  // expensive step of a summary after the sorts.
-  using fast = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
-  const boost::math::normal_distribution<double, fast> standard;
-  Eigen::MatrixXd z = average_ranks(x);
-  for (Eigen::Index i = 0; i < z.size(); ++i)
-    z.data()[i] = boost::math::quantile(standard, (z.data()[i] - c) / (s - 2.0 * c + 1.0));
+  const value_order o = sort_values(x);
+  Eigen::MatrixXd z(x.rows(), x.cols());
+  rank_normalise_ordered(
+      o.size(), [&](std::size_t k) { return o.value(k); },
+      [&](std::size_t k) { return static_cast<Eigen::Index>(o.positions[k]); }, z);
   return z;
 }
 

@@ -34,7 +34,7 @@ inline double mcse_sd(const Eigen::MatrixXd& x) {
   const Eigen::ArrayXXd centred = x.array() - x.mean();
   const double ess = ess_mean(centred.square().matrix());
   const double e_var = centred.square().mean();
-  const double var_var = (centred.pow(4).mean() - e_var * e_var) / ess;
+  const double var_var = (centred.square().square().mean() - e_var * e_var) / ess;
   return std::sqrt(var_var / e_var / 4.0);
 }
 

@@ -3,19 +3,19 @@
 // summarise_draws: location, spread, quantiles and the convergence diagnostics.
 #include <Eigen/Core>
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <concepts>
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "../core/draws.hpp"
-#include <atomic>
-#include <limits>
-#include <thread>
-
 #include "convergence.hpp"
 #include "mcse.hpp"
 
@@ -50,7 +50,40 @@ concept HasPosterior = requires(const Fit& f) {
   { f.posterior } -> std::convertible_to<const draws&>;
 };
 
-// One row from a (draws x chains) matrix.
+namespace detail {
+
+// Where entry `position` of a (rows x chains) matrix lands in split_chains(x), or -1 for the
+// middle draw that an odd number of rows drops.
+inline Eigen::Index split_target(Eigen::Index position, Eigen::Index rows, Eigen::Index chains) {
+  if (rows <= 1) return position;
+  const Eigen::Index half = rows / 2, c = position / rows, i = position % rows;
+  if (i < half) return c * half + i;
+  if (i >= rows - half) return (chains + c) * half + (i - (rows - half));
+  return -1;
+}
+
+// R's type-7 quantile of sorted values (value(k) the k-th smallest), the same arithmetic as
+// quantile_select.
+template <class Value>
+double sorted_quantile(Value&& value, std::size_t s, double p) {
+  const double index = static_cast<double>(s - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(index));
+  double q = value(lo);
+  const double h = index - std::floor(index);
+  if (h > 0 && lo + 1 < s) {
+    const double next = value(lo + 1);
+    if (next != q) q = (1.0 - h) * q + h * next;
+  }
+  return q;
+}
+
+}  // namespace detail
+
+// One row from a (draws x chains) matrix. The numbers are those of quantile(), mcse_mean(),
+// ess_bulk(), ess_tail() and rhat(), but the draws are sorted once: the quantiles and the
+// median are read off the order, the ranks of the split chains follow from it, and so do the
+// ranks of the folded draws (|x - median| grows away from the median on both sides, so its
+// order is a merge of the two halves). Sorting was most of the cost of a summary.
 inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
   detail::require_draws(x, "summary");
   const Eigen::Map<const Eigen::VectorXd> all(x.data(), x.size());
@@ -66,12 +99,37 @@ inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
   r.sd = std::sqrt(detail::sample_variance(all));
   r.mcse_mean = mcse_mean(x);
   r.mcse_sd = mcse_sd(x);
-  r.q5 = quantile(x, 0.05);
-  r.q50 = quantile(x, 0.5);
-  r.q95 = quantile(x, 0.95);
-  r.ess_bulk = ess_bulk(x);
-  r.ess_tail = ess_tail(x);
-  r.r_hat = rhat(x);
+
+  const detail::value_order order = detail::sort_values(x);
+  const std::size_t s = order.size();
+  const auto value = [&](std::size_t k) { return order.value(k); };
+  r.q5 = detail::sorted_quantile(value, s, 0.05);
+  r.q50 = detail::sorted_quantile(value, s, 0.5);
+  r.q95 = detail::sorted_quantile(value, s, 0.95);
+  r.ess_tail = detail::not_estimable(x) ? detail::not_available
+                                        : detail::min_na(detail::ess_below(x, r.q5), detail::ess_below(x, r.q95));
+
+  const Eigen::Index rows = x.rows(), chains = x.cols();
+  const Eigen::Index split_rows = rows <= 1 ? rows : rows / 2, split_cols = rows <= 1 ? chains : 2 * chains;
+  Eigen::MatrixXd z(split_rows, split_cols);
+  detail::rank_normalise_ordered(
+      s, value, [&](std::size_t k) { return detail::split_target(order.positions[k], rows, chains); }, z);
+  r.ess_bulk = detail::ess_of_chains(z);
+  const double rhat_bulk = detail::rhat_of_chains(z);
+
+  // The folded draws in increasing order: walk down from the median on the left, up on the right.
+  const double median = s % 2 == 1 ? value(s / 2) : 0.5 * (value(s / 2 - 1) + value(s / 2));
+  const auto folded = [&](std::size_t k) { return std::abs(value(k) - median); };
+  std::vector<std::uint32_t> fold_order(s);  // indices into `order`
+  std::size_t right = 0;
+  while (right < s && value(right) < median) ++right;
+  for (std::size_t left = right, k = 0; k < s; ++k)
+    fold_order[k] = static_cast<std::uint32_t>(
+        (right == s || (left > 0 && folded(left - 1) <= folded(right))) ? --left : right++);
+  detail::rank_normalise_ordered(
+      s, [&](std::size_t k) { return folded(fold_order[k]); },
+      [&](std::size_t k) { return detail::split_target(order.positions[fold_order[k]], rows, chains); }, z);
+  r.r_hat = detail::max_na(rhat_bulk, detail::rhat_of_chains(z));
   return r;
 }
 
