@@ -6,22 +6,13 @@
 #include <exmc/dist/custom.hpp>
 #include <exmc/exmc.hpp>
 
+#include "arma11.hpp"
+
 namespace {
 
 using namespace exmc;
 
-struct arma11 {
-  template <class Y, class T>
-  T operator()(const Y& y, T mu, T phi, T theta, T sigma) const {
-    T lp = 0, err = 0;
-    for (Eigen::Index t = 0; t < static_cast<Eigen::Index>(y.size()); ++t) {
-      const T nu = t == 0 ? mu + phi * mu : mu + phi * y[t - 1] + theta * err;
-      err = y[t] - nu;
-      lp += ad::normal_lpdf(err, 0.0, sigma);
-    }
-    return lp;
-  }
-};
+using examples::arma11;
 
 Eigen::VectorXd simulate(int n) {
   rng g(1);

@@ -5,23 +5,13 @@
 #include <exmc/dist/custom.hpp>
 #include <exmc/exmc.hpp>
 
+#include "custom/arma11.hpp"
+
 using namespace exmc;
 
 namespace {
 
-// ARMA(1,1) as in Stan's user guide: nu[t] = mu + phi y[t-1] + theta err[t-1].
-struct arma11 {
-  template <class Y, class T>
-  T operator()(const Y& y, T mu, T phi, T theta, T sigma) const {
-    T lp = 0, err = 0;
-    for (Eigen::Index t = 0; t < static_cast<Eigen::Index>(y.size()); ++t) {
-      const T nu = t == 0 ? mu + phi * mu : mu + phi * y[t - 1] + theta * err;
-      err = y[t] - nu;
-      lp += ad::normal_lpdf(err, 0.0, sigma);
-    }
-    return lp;
-  }
-};
+using examples::arma11;  // bench/custom/arma11.hpp
 
 // GARCH(1,1): sigma[t]^2 = alpha0 + alpha1 (y[t-1] - mu)^2 + beta1 sigma[t-1]^2.
 struct garch11 {
