@@ -111,4 +111,22 @@ class outbox {
   std::list<pending> q_;
 };
 
+// MPI_Comm_dup of the user's communicator with errors returned, freed on return: exmc's messages
+// never mix with the program's, nor with those of an earlier run. After losing a rank, rank 0
+// keeps it instead: a lost rank that comes back may still send on it, and a freed context id
+// could be reused by the next run's communicator and receive those stale messages.
+struct own_comm {
+  MPI_Comm comm = MPI_COMM_NULL;
+  bool keep = false;
+  explicit own_comm(MPI_Comm user) {
+    check(MPI_Comm_dup(user, &comm), "MPI_Comm_dup");
+    MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  }
+  own_comm(const own_comm&) = delete;
+  own_comm& operator=(const own_comm&) = delete;
+  ~own_comm() {
+    if (!keep) MPI_Comm_free(&comm);
+  }
+};
+
 }  // namespace exmc::mpi::detail

@@ -10,7 +10,8 @@
 //   f.log_evidence;  exmc::summary(f);
 //
 // Particle i of stage s draws from rng(seed, s * 2^32 + i) and the kernel parameters are
-// reduced over particles in index order, so results are bit-identical for any thread count.
+// reduced over particles in index order, so results are bit-identical for any thread count, and
+// for any split of the particles over MPI ranks (exmc::mpi::smc, <exmc/mpi/smc.hpp>).
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -32,25 +34,28 @@ namespace exmc {
 
 namespace smc_detail {
 
-[[noreturn]] inline void bad_option(const std::string& what) { throw model_error("smc: " + what); }
+[[noreturn]] inline void bad_option(std::string_view what) { throw model_error(str_cat({"smc: ", what})); }
 
 template <TemperedLogDensity D>
 void validate(const D& d, const smc_options& o) {
   auto n = [](auto x) { return std::to_string(x); };
   const auto dim = static_cast<std::ptrdiff_t>(d.dim());
-  if (dim < 1) bad_option("the density has no coordinates (dim() = " + n(dim) + ")");
-  if (o.particles < 2 || o.particles > (1 << 30)) bad_option("particles must lie in [2, 2^30] (got " + n(o.particles) + ")");
-  if (o.threads < 0) bad_option("threads must be >= 0 (got " + n(o.threads) + ")");
-  if (!(o.ess_target > 0.0 && o.ess_target < 1.0)) bad_option("ess_target must lie in (0, 1) (got " + n(o.ess_target) + ")");
+  if (dim < 1) bad_option(str_cat({"the density has no coordinates (dim() = ", n(dim), ")"}));
+  if (o.particles < 2 || o.particles > (1 << 30)) bad_option(str_cat({"particles must lie in [2, 2^30] (got ", n(o.particles), ")"}));
+  if (o.threads < 0) bad_option(str_cat({"threads must be >= 0 (got ", n(o.threads), ")"}));
+  if (!(o.ess_target > 0.0 && o.ess_target < 1.0)) bad_option(str_cat({"ess_target must lie in (0, 1) (got ", n(o.ess_target), ")"}));
   if (!(o.move_probability > 0.0 && o.move_probability < 1.0))
-    bad_option("move_probability must lie in (0, 1) (got " + n(o.move_probability) + ")");
-  if (o.min_steps < 1) bad_option("min_steps must be at least 1 (got " + n(o.min_steps) + ")");
-  if (o.max_steps < o.min_steps) bad_option("max_steps (" + n(o.max_steps) + ") must be >= min_steps (" + n(o.min_steps) + ")");
-  if (o.leapfrog_steps < 1) bad_option("leapfrog_steps must be at least 1 (got " + n(o.leapfrog_steps) + ")");
-  if (!(o.step_size > 0.0) || !std::isfinite(o.step_size)) bad_option("step_size must be finite and > 0 (got " + n(o.step_size) + ")");
-  if (!(o.target_accept >= 0.0 && o.target_accept < 1.0)) bad_option("target_accept must lie in [0, 1) (got " + n(o.target_accept) + ")");
-  if (o.max_stages < 1) bad_option("max_stages must be at least 1 (got " + n(o.max_stages) + ")");
-  if (o.init_tries < 1) bad_option("init_tries must be at least 1 (got " + n(o.init_tries) + ")");
+    bad_option(str_cat({"move_probability must lie in (0, 1) (got ", n(o.move_probability), ")"}));
+  if (o.min_steps < 1) bad_option(str_cat({"min_steps must be at least 1 (got ", n(o.min_steps), ")"}));
+  if (o.max_steps < o.min_steps)
+    bad_option(str_cat({"max_steps (", n(o.max_steps), ") must be >= min_steps (", n(o.min_steps), ")"}));
+  if (o.leapfrog_steps < 1) bad_option(str_cat({"leapfrog_steps must be at least 1 (got ", n(o.leapfrog_steps), ")"}));
+  if (!(o.step_size > 0.0) || !std::isfinite(o.step_size))
+    bad_option(str_cat({"step_size must be finite and > 0 (got ", n(o.step_size), ")"}));
+  if (!(o.target_accept >= 0.0 && o.target_accept < 1.0))
+    bad_option(str_cat({"target_accept must lie in [0, 1) (got ", n(o.target_accept), ")"}));
+  if (o.max_stages < 1) bad_option(str_cat({"max_stages must be at least 1 (got ", n(o.max_stages), ")"}));
+  if (o.init_tries < 1) bad_option(str_cat({"init_tries must be at least 1 (got ", n(o.init_tries), ")"}));
 }
 
 // f(i, t) for i in [0, n) on `threads` threads, thread t taking the t-th contiguous block (so it
@@ -107,19 +112,40 @@ void tune_from_particles(const std::vector<particle<T>>& ps, smc_kernel kind, ke
   }
 }
 
-}  // namespace smc_detail
+// How the particles are shared out. run() below is the whole algorithm; a policy says which
+// contiguous block [lo, hi) of particles this process moves and, after each collective step,
+// makes the other blocks' results known here. Everything else (reweighting, resampling, kernel
+// tuning, every reduction) is computed by every process from the full population in particle
+// order, so any split gives the same bits. A policy provides:
+//   lo, hi                              this process's block
+//   share_round(rec, failed)            after a round of moves (or the prior draws): accept, evals
+//                                       and faults of every particle; fault texts only where
+//                                       run() reads them (each block's last non-empty one, and
+//                                       that of its first particle with failed[i] set, failed
+//                                       being null except after the prior draws)
+//   share_particles(ps, kernel)         after a stage's moves: every particle's state, at least
+//                                       the fields `kernel` reads (q, lp, ll; gp and gl for hmc)
+//   share_constrained(m, problem)       after constrain(): rows of m outside the block, and the
+//                                       first non-empty problem of any block (by block order)
+// Every share_* call is collective: run() reaches each one on every process, and decides every
+// error from shared data only, after the exchange, so all processes throw together.
+struct local_exchange {  // this process moves every particle; nothing to share
+  std::size_t lo = 0, hi = 0;
+  void share_round(std::vector<move_record>&, std::vector<char>*) {}
+  template <class T>
+  void share_particles(std::vector<particle<T>>&, smc_kernel) {}
+  void share_constrained(Eigen::MatrixXd&, std::string&) {}
+};
 
-// Throws model_error for bad options, sampling_error when a particle finds no finite prior and
-// likelihood in init_tries prior draws or tempering needs more than max_stages stages.
-template <TemperedLogDensity D>
-smc_fit smc(const D& d, const smc_options& o = {}) {
-  using namespace smc_detail;
+// The algorithm behind exmc::smc and exmc::mpi::smc; `o` must have passed validate().
+template <TemperedLogDensity D, class Exchange>
+smc_fit run(const D& d, const smc_options& o, Exchange& ex) {
   using T = typename D::scalar;
-  validate(d, o);
   const auto dim = static_cast<Eigen::Index>(d.dim());
   const auto np = static_cast<std::size_t>(o.particles);
+  const std::size_t lo = ex.lo, block = ex.hi - ex.lo;
   int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, o.particles);
+  threads = std::min(threads, static_cast<int>(std::max<std::size_t>(block, 1)));
   const double target = o.target_accept > 0.0 ? o.target_accept : (o.kernel == smc_kernel::hmc ? 0.65 : 0.234);
 
   std::vector<tempered_workspace_t<D>> ws;
@@ -145,7 +171,8 @@ smc_fit smc(const D& d, const smc_options& o = {}) {
   // likelihood fails is kept with likelihood zero (ll = -inf), so it drops out at the first
   // reweighting and the evidence still counts the prior mass where the likelihood vanishes.
   std::vector<char> failed(np, 0);
-  parallel_for(threads, np, [&](std::size_t i, int t) {
+  parallel_for(threads, block, [&](std::size_t b, int t) {
+    const std::size_t i = lo + b;
     rng g(o.seed, stream(0, i));
     auto& r = rec[i];
     auto& w = ws[static_cast<std::size_t>(t)];
@@ -154,7 +181,7 @@ smc_fit smc(const D& d, const smc_options& o = {}) {
       try {
         d.draw_prior(g, ps[i].q, w);
       } catch (const std::exception& e) {
-        r.fault = std::string("draw_prior: ") + e.what();
+        r.fault = str_cat({"draw_prior: ", e.what()});
         ++r.faults;
         continue;
       } catch (...) {
@@ -168,16 +195,18 @@ smc_fit smc(const D& d, const smc_options& o = {}) {
     }
     failed[i] = 1;
   });
+  ex.share_round(rec, &failed);
+  ex.share_particles(ps, o.kernel);
   collect();
   std::size_t finite = 0;
   for (std::size_t i = 0; i < np; ++i) {
     if (failed[i])
-      throw sampling_error("smc: particle " + std::to_string(i) + " found no finite log prior in " +
-                           std::to_string(o.init_tries) + " prior draws; last failure: " + rec[i].fault);
+      throw sampling_error(str_cat({"smc: particle ", std::to_string(i), " found no finite log prior in ",
+                                    std::to_string(o.init_tries), " prior draws; last failure: ", rec[i].fault}));
     finite += std::isfinite(ps[i].ll) ? 1 : 0;
   }
   if (finite == 0)
-    throw sampling_error("smc: the likelihood failed at all " + std::to_string(np) + " prior draws; last failure: " + out.last_fault);
+    throw sampling_error(str_cat({"smc: the likelihood failed at all ", std::to_string(np), " prior draws; last failure: ", out.last_fault}));
 
   kernel_params k;
   k.leapfrog = o.leapfrog_steps;
@@ -187,13 +216,13 @@ smc_fit smc(const D& d, const smc_options& o = {}) {
   out.temperatures.push_back(0.0);
   Eigen::VectorXd ll(static_cast<Eigen::Index>(np));
   std::vector<rng> gens;
-  gens.reserve(np);
+  gens.reserve(block);
 
   while (beta < 1.0) {
     const int stage = out.stages + 1;
     if (out.stages == o.max_stages)
-      throw sampling_error("smc: tempering reached only beta = " + std::to_string(beta) + " after max_stages = " +
-                           std::to_string(o.max_stages) + " stages");
+      throw sampling_error(str_cat({"smc: tempering reached only beta = ", std::to_string(beta), " after max_stages = ",
+                                    std::to_string(o.max_stages), " stages"}));
     // Reweight to the next temperature and resample.
     for (std::size_t i = 0; i < np; ++i) ll[static_cast<Eigen::Index>(i)] = ps[i].ll;
     // The ESS target counts only particles of non-zero likelihood (all of them after stage 1).
@@ -214,21 +243,24 @@ smc_fit smc(const D& d, const smc_options& o = {}) {
     k.beta = beta;
     tune_from_particles(ps, o.kernel, k);
     gens.clear();
-    for (std::size_t i = 0; i < np; ++i) gens.emplace_back(o.seed, stream(stage, i));
+    for (std::size_t i = lo; i < ex.hi; ++i) gens.emplace_back(o.seed, stream(stage, i));
     double stage_accept = 0.0;
     for (int s = 0; s < steps; ++s) {
-      parallel_for(threads, np, [&](std::size_t i, int t) {
+      parallel_for(threads, block, [&](std::size_t b, int t) {
+        const std::size_t i = lo + b;
         const auto ti = static_cast<std::size_t>(t);
         rec[i].reset();
         if (o.kernel == smc_kernel::hmc)
-          hmc_move(d, ps[i], scratch[ti], k, gens[i], ws[ti], rec[i], noise[ti]);
+          hmc_move(d, ps[i], scratch[ti], k, gens[b], ws[ti], rec[i], noise[ti]);
         else
-          mh_move(d, ps[i], scratch[ti], k, gens[i], ws[ti], rec[i], noise[ti]);
+          mh_move(d, ps[i], scratch[ti], k, gens[b], ws[ti], rec[i], noise[ti]);
       });
+      ex.share_round(rec, nullptr);
       const double a = collect();
       stage_accept += a;
       k.step *= std::exp(a - target);
     }
+    ex.share_particles(ps, o.kernel);
     stage_accept /= steps;
     out.acceptance.push_back(stage_accept);
     out.mutation_steps.push_back(steps);
@@ -248,22 +280,41 @@ smc_fit smc(const D& d, const smc_options& o = {}) {
     out.posterior.names = d.param_names();
     Eigen::MatrixXd m(static_cast<Eigen::Index>(np), static_cast<Eigen::Index>(out.posterior.names.size()));
     Eigen::VectorXd c;
-    for (std::size_t i = 0; i < np; ++i) {
+    std::string problem;  // the block's first failure; raised only once every block's is known
+    for (std::size_t i = lo; i < ex.hi && problem.empty(); ++i) {
       try {
         d.constrain(ps[i].q, c);
       } catch (const std::exception& e) {
-        throw sampling_error(std::string("smc: constrain() failed on a final particle: ") + e.what());
+        problem = str_cat({"smc: constrain() failed on a final particle: ", e.what()});
+        continue;
+      } catch (...) {
+        problem = "smc: constrain() failed on a final particle: unknown exception";
+        continue;
       }
       if (c.size() != m.cols())
-        throw sampling_error("smc: constrain() gave " + std::to_string(c.size()) + " values for " + std::to_string(m.cols()) + " names");
-      m.row(static_cast<Eigen::Index>(i)) = c.transpose();
+        problem = str_cat({"smc: constrain() gave ", std::to_string(c.size()), " values for ", std::to_string(m.cols()), " names"});
+      else
+        m.row(static_cast<Eigen::Index>(i)) = c.transpose();
     }
+    ex.share_constrained(m, problem);
+    if (!problem.empty()) throw sampling_error(problem);
     out.posterior.chains = {std::move(m)};
   } else {
-    for (Eigen::Index j = 0; j < dim; ++j) out.posterior.names.push_back("q[" + std::to_string(j) + "]");
+    for (Eigen::Index j = 0; j < dim; ++j) out.posterior.names.push_back(str_cat({"q[", std::to_string(j), "]"}));
     out.posterior.chains = {out.unconstrained};
   }
   return out;
+}
+
+}  // namespace smc_detail
+
+// Throws model_error for bad options, sampling_error when a particle finds no finite prior and
+// likelihood in init_tries prior draws or tempering needs more than max_stages stages.
+template <TemperedLogDensity D>
+smc_fit smc(const D& d, const smc_options& o = {}) {
+  smc_detail::validate(d, o);
+  smc_detail::local_exchange all{0, static_cast<std::size_t>(o.particles)};
+  return smc_detail::run(d, o, all);
 }
 
 }  // namespace exmc
