@@ -1,7 +1,6 @@
 // exmc::mpi::sample under `mpirun -np 3`: every rank runs every test case (the calls are
 // collective); rank 0 checks the gathered result against a local exmc::sample run, other ranks
 // check that they got the non-root result. The exit code is nonzero if any rank failed.
-#define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 #include <mpi.h>
 
@@ -237,14 +236,4 @@ TEST_CASE("a rank that falls silent is given up and its chains re-run elsewhere"
     CHECK(it->failed_on == 2);
     CHECK(it->reason.find("sent nothing") != std::string::npos);
   }
-}
-
-int main(int argc, char** argv) {
-  exmc::mpi::environment env(argc, argv);
-  Catch::Session session;
-  if (const int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
-  const int failed = session.run();
-  int any = 0;
-  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  return any != 0 ? 1 : 0;
 }

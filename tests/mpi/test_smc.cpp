@@ -2,7 +2,6 @@
 // collective) and checks its full fit against exmc::smc run locally with the same options, bit
 // for bit; errors must be raised on every rank (a rank left behind would hang the job until
 // ctest's timeout). The exit code is nonzero if any rank failed.
-#define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 #include <mpi.h>
 
@@ -198,14 +197,4 @@ TEST_CASE("mpi::smc: options that differ between ranks raise model_error everywh
   o.max_steps = 2;
   const auto f = exmc::mpi::smc(m, o);  // after all that, the ranks are still in step
   require_same_fit(f, exmc::smc(m, o));
-}
-
-int main(int argc, char** argv) {
-  exmc::mpi::environment env(argc, argv);
-  Catch::Session session;
-  if (const int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
-  const int failed = session.run();
-  int any = 0;
-  MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-  return any != 0 ? 1 : 0;
 }
