@@ -137,7 +137,7 @@ TEST_CASE("mean autocovariance: direct lags and the FFT fallback agree", "[diagn
   CHECK(jumping(3) == Approx(expected[3]).margin(1e-12 * expected[0]));
 }
 
-TEST_CASE("ranks and normal scores: ties averaged, signs, zeros and infinities ordered", "[diagnostics]") {
+TEST_CASE("rank normalisation: ties averaged, signs, zeros and infinities ordered", "[diagnostics]") {
   // Enough entries for the radix sort, drawn with replacement from values that order keys
   // must get right, plus distinct random ones.
   const std::vector<double> pool = {-std::numeric_limits<double>::infinity(), -1e300, -3.5, -1.0, -1e-310, -0.0, 0.0,
@@ -149,7 +149,6 @@ TEST_CASE("ranks and normal scores: ties averaged, signs, zeros and infinities o
                              : std::ldexp(static_cast<double>(gen() % 1000000) - 5e5, static_cast<int>(gen() % 40) - 20);
   std::vector<double> sorted(x.data(), x.data() + x.size());
   std::sort(sorted.begin(), sorted.end());
-  const Eigen::MatrixXd ranks = exmc::detail::average_ranks(x);
   const Eigen::MatrixXd z = exmc::detail::z_scale(x);
   const boost::math::normal_distribution<double> standard;
   const double s = static_cast<double>(x.size());
@@ -159,7 +158,6 @@ TEST_CASE("ranks and normal scores: ties averaged, signs, zeros and infinities o
     const auto ties = std::upper_bound(sorted.begin(), sorted.end(), v) - sorted.begin() - below;
     const double rank = static_cast<double>(below) + 0.5 * static_cast<double>(ties + 1);
     INFO("entry " << i << " = " << v);
-    CHECK(ranks.data()[i] == rank);
     CHECK(z.data()[i] == Approx(boost::math::quantile(standard, (rank - 0.375) / (s + 0.25))).epsilon(1e-14));
   }
 }

@@ -155,21 +155,6 @@ void rank_normalise_ordered(std::size_t count, Value&& value, Target&& target, E
   if (!group.empty()) flush();
 }
 
-// Ranks 1..S of all entries together, ties replaced by their average rank.
-inline Eigen::MatrixXd average_ranks(const Eigen::MatrixXd& x) {
-  const value_order o = sort_values(x);
-  Eigen::MatrixXd ranks(x.rows(), x.cols());
-  const std::size_t s = o.size();
-  for (std::size_t i = 0; i < s;) {
-    std::size_t j = i + 1;
-    while (j < s && o.keys[j] == o.keys[i]) ++j;
-    const double average = 0.5 * static_cast<double>(i + 1 + j);  // mean of ranks i+1..j
-    for (std::size_t k = i; k < j; ++k) ranks.data()[o.positions[k]] = average;
-    i = j;
-  }
-  return ranks;
-}
-
 // Rank normalisation (Vehtari et al. 2021): ranks mapped through the normal quantile with
 // Blom's offset 3/8. The result has the same ranks but no heavy tails, so R-hat and ESS
 // computed on it exist even when the draws have no finite variance.
@@ -190,19 +175,30 @@ inline std::vector<double> sorted_values(const Eigen::MatrixXd& x) {
   return v;
 }
 
-// Type-7 quantile by selection, O(n): the order statistic at floor((n - 1) p) and the smallest
-// value above it are all the interpolation needs.
-inline double quantile_select(std::vector<double> v, double p) {
-  const double index = static_cast<double>(v.size() - 1) * p;  // 0-based
-  const auto lo_i = static_cast<std::size_t>(std::floor(index));
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo_i), v.end());
-  double q = v[lo_i];
+// R's type-7 quantile from order statistics: at(k) is the k-th smallest of s values (0-based),
+// asked only for k = floor((s - 1) p) and the one after it.
+template <class At>
+double type7_quantile(At&& at, std::size_t s, double p) {
+  const double index = static_cast<double>(s - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(index));
+  double q = at(lo);
   const double h = index - std::floor(index);
-  if (h > 0 && lo_i + 1 < v.size()) {
-    const double next = *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo_i) + 1, v.end());
+  if (h > 0 && lo + 1 < s) {
+    const double next = at(lo + 1);
     if (next != q) q = (1.0 - h) * q + h * next;
   }
   return q;
+}
+
+// Type-7 quantile by selection, O(n): after nth_element puts the lo-th smallest in place, the
+// next order statistic is the smallest value above it.
+inline double quantile_select(std::vector<double> v, double p) {
+  const auto lo = static_cast<std::size_t>(std::floor(static_cast<double>(v.size() - 1) * p));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
+  const auto at = [&](std::size_t k) {
+    return k == lo ? v[lo] : *std::min_element(v.begin() + static_cast<std::ptrdiff_t>(lo) + 1, v.end());
+  };
+  return type7_quantile(at, v.size(), p);
 }
 
 inline double median(const Eigen::MatrixXd& x) {

@@ -62,21 +62,6 @@ inline Eigen::Index split_target(Eigen::Index position, Eigen::Index rows, Eigen
   return -1;
 }
 
-// R's type-7 quantile of sorted values (value(k) the k-th smallest), the same arithmetic as
-// quantile_select.
-template <class Value>
-double sorted_quantile(Value&& value, std::size_t s, double p) {
-  const double index = static_cast<double>(s - 1) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(index));
-  double q = value(lo);
-  const double h = index - std::floor(index);
-  if (h > 0 && lo + 1 < s) {
-    const double next = value(lo + 1);
-    if (next != q) q = (1.0 - h) * q + h * next;
-  }
-  return q;
-}
-
 }  // namespace detail
 
 // One row from a (draws x chains) matrix. The numbers are those of quantile(), mcse_mean(),
@@ -103,9 +88,9 @@ inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
   const detail::value_order order = detail::sort_values(x);
   const std::size_t s = order.size();
   const auto value = [&](std::size_t k) { return order.value(k); };
-  r.q5 = detail::sorted_quantile(value, s, 0.05);
-  r.q50 = detail::sorted_quantile(value, s, 0.5);
-  r.q95 = detail::sorted_quantile(value, s, 0.95);
+  r.q5 = detail::type7_quantile(value, s, 0.05);
+  r.q50 = detail::type7_quantile(value, s, 0.5);
+  r.q95 = detail::type7_quantile(value, s, 0.95);
   r.ess_tail = detail::not_estimable(x) ? detail::not_available
                                         : detail::min_na(detail::ess_below(x, r.q5), detail::ess_below(x, r.q95));
 

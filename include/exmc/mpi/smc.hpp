@@ -117,9 +117,7 @@ class smc_exchange {
       std::memcpy(bytes_.data() + i * sizeof(wire), &w, sizeof(wire));
     }
     gather_blocks(sizeof(wire));
-    for (std::size_t i = 0; i < np_; ++i) {
-      if (i == lo) i = hi;
-      if (i >= np_) break;
+    for_others([&](std::size_t i) {
       wire w;
       std::memcpy(&w, bytes_.data() + i * sizeof(wire), sizeof(wire));
       rec[i].accept = w.accept;
@@ -127,7 +125,7 @@ class smc_exchange {
       rec[i].faults = w.faults;
       rec[i].fault.clear();
       if (failed) (*failed)[i] = static_cast<char>(w.failed);
-    }
+    });
     // The fault texts run() reads: each block's last one (for last_fault) and that of its first
     // failed prior draw (for the error message). Sending every particle's would cost far more.
     writer out;
@@ -172,9 +170,7 @@ class smc_exchange {
       std::memcpy(p + nvec * vec + sizeof(double), &z.ll, sizeof(double));
     }
     gather_blocks(per);
-    for (std::size_t i = 0; i < np_; ++i) {
-      if (i == lo) i = hi;
-      if (i >= np_) break;
+    for_others([&](std::size_t i) {
       const char* p = bytes_.data() + i * per;
       auto& z = ps[i];
       std::memcpy(z.q.data(), p, vec);
@@ -184,7 +180,7 @@ class smc_exchange {
       }
       std::memcpy(&z.lp, p + nvec * vec, sizeof(double));
       std::memcpy(&z.ll, p + nvec * vec + sizeof(double), sizeof(double));
-    }
+    });
   }
 
   void share_constrained(Eigen::MatrixXd& m, std::string& problem) {
@@ -204,16 +200,21 @@ class smc_exchange {
         std::memcpy(bytes_.data() + i * per + j * sizeof(double), &x, sizeof(double));
       }
     gather_blocks(per);
-    for (std::size_t i = 0; i < np_; ++i) {
-      if (i == lo) i = hi;
-      if (i >= np_) break;
+    for_others([&](std::size_t i) {
       for (std::size_t j = 0; j < cols; ++j)
         std::memcpy(&m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)), bytes_.data() + i * per + j * sizeof(double),
                     sizeof(double));
-    }
+    });
   }
 
  private:
+  // f(i) for every particle outside this rank's block: those the exchange just received.
+  template <class F>
+  void for_others(F&& f) const {
+    for (std::size_t i = 0; i < lo; ++i) f(i);
+    for (std::size_t i = hi; i < np_; ++i) f(i);
+  }
+
   // bytes_ holds np_ records of `per` bytes, this rank's block filled in; afterwards all are.
   void gather_blocks(std::size_t per) {
     const record_type t(per);
