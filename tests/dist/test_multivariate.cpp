@@ -39,7 +39,7 @@ TEST_CASE("mv_normal: density, partials, draws, models", "[dist][multivariate]")
   const Eigen::VectorXd x = vec({1.0, 0.0, 1.5, -0.2, -1.3, 2.4});  // two observations
   const double ref = mvn_logpdf(x.head(3), mu, S) + mvn_logpdf(x.tail(3), mu, S);
   CHECK(call_lpdf<mv_normal_fn>(x, {mu, flat_cholesky()}).lp == Approx(ref).epsilon(1e-12));
-  check_lpdf_partials<mv_normal_fn>(x, {mu, flat_cholesky()}, true, 1e-6, test::density_fn::lpdf, 1);
+  check_lpdf_partials<mv_normal_fn>(x, {mu, flat_cholesky()}, true, 1e-6);
   // Draws: each coordinate normal with the right variance, the right covariance between them.
   rng g(3);
   const Eigen::VectorXd L = flat_cholesky();

@@ -60,6 +60,19 @@ TEST_CASE("logp_grad performs no heap allocation", "[model][allocation]") {
   CHECK(allocations_per_call<double>(bench::sv_model(d("sv"))) == 0);
   CHECK(allocations_per_call<float>(bench::logistic_model(d("logistic"))) == 0);
   CHECK(allocations_per_call<float>(bench::sv_model(d("sv"))) == 0);
+  // Dense-matrix likelihoods use per-thread scratch that the warm-up call sizes: an LKJ prior
+  // with a parameter Cholesky factor, and a covariance built from parameters.
+  Eigen::MatrixXd y(5, 3);
+  y << 1, 0, 2, 0.5, -1, 2.2, 0.1, -0.5, 1.9, 0.7, -1.2, 2.5, 0.3, 0.2, 2.0;
+  auto L = param<"L">(lkj_corr_cholesky(2.0), 3);
+  auto tau = param<"tau">(half_normal(1.0), 3);
+  auto mu = param<"mu">(normal(0.0, 5.0), 3);
+  const auto lkj = model(L, tau, mu, observe<"y">(mv_normal_cholesky(mu, diag_pre_multiply(tau, L)), y));
+  CHECK(allocations_per_call<double>(lkj) == 0);
+  CHECK(allocations_per_call<float>(lkj) == 0);
+  const Eigen::VectorXd eye = flatten(Eigen::MatrixXd::Identity(3, 3));
+  auto s = param<"s">(half_normal(1.0));
+  CHECK(allocations_per_call<double>(model(mu, s, observe<"y">(mv_normal(mu, square(s) * eye + 0.5), y))) == 0);
   // The counter itself works: constructing a model does allocate.
   const long before = allocations.load();
   auto c = compile<double>(bench::simple_model(d("simple")));

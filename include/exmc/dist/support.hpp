@@ -8,8 +8,12 @@
 namespace exmc {
 
 // bounded / lower_bounded / upper_bounded: the bounds are the family's lower_arg / upper_arg
-// arguments; simplex: the variate is a probability vector (dirichlet).
-enum class support_kind { real, positive, unit, nonneg_int, binary, bounded, lower_bounded, upper_bounded, simplex };
+// arguments; simplex: the variate is a probability vector (dirichlet); cholesky_corr: the
+// variate is the K x K Cholesky factor of a correlation matrix, stored column by column
+// (lkj_corr_cholesky).
+enum class support_kind {
+  real, positive, unit, nonneg_int, binary, bounded, lower_bounded, upper_bounded, simplex, cholesky_corr
+};
 // extended: any value, infinities included (a bound that may be absent).
 enum class domain { real, positive, nonneg, unit, nonneg_int, extended };
 

@@ -47,6 +47,15 @@ struct decl_state_of<Decl, Env> {
   using type = typename decltype(Decl::expr)::template state<Env>;
 };
 
+// A parameter whose transform shapes its values as a square matrix (cholesky_corr).
+template <decl_kind Kind, class Decl>
+constexpr bool matrix_valued() {
+  if constexpr (Kind == decl_kind::param)
+    return requires(const std::remove_cvref_t<Decl>& d) { d.tf.matrix_dim(index_t{1}); };
+  else
+    return false;
+}
+
 template <class V>
 auto* data_ptr(V& v) {
   if constexpr (std::is_arithmetic_v<V>)
@@ -285,10 +294,17 @@ class compiled {
       constexpr std::size_t I = ic;
       if constexpr (info::kinds[I] != decl_kind::observe) {
         const std::string n(info::names[I]);
-        if constexpr (info::template decl<I>::template decl_is_vec<info>())
+        if constexpr (detail::matrix_valued<info::kinds[I], decltype(std::get<I>(decls_))>()) {
+          // A K x K matrix (a Cholesky factor), column by column as stored: name[i,j].
+          const index_t K = std::get<I>(decls_).tf.matrix_dim(sizes_.n[I]);
+          for (index_t j = 0; j < K; ++j)
+            for (index_t i = 0; i < K; ++i)
+              out.push_back(str_cat({n, "[", std::to_string(i), ",", std::to_string(j), "]"}));
+        } else if constexpr (info::template decl<I>::template decl_is_vec<info>()) {
           for (index_t k = 0; k < sizes_.n[I]; ++k) out.push_back(str_cat({n, "[", std::to_string(k), "]"}));
-        else
+        } else {
           out.push_back(n);
+        }
       }
     });
     return out;

@@ -68,6 +68,8 @@ auto default_transform(const Dist& d) {
     return upper_tf{detail::bound_arg<Fn::upper_arg>(d)};
   } else if constexpr (S == support_kind::simplex) {
     return simplex_tf{};
+  } else if constexpr (S == support_kind::cholesky_corr) {
+    return cholesky_corr_tf{};
   } else {
     static_assert(S == support_kind::real, "exmc::param: no transform for this support yet");
     return identity_tf{};
@@ -84,12 +86,16 @@ inline std::pair<double, double> range_of(const interval_tf& t) { return {t.lo, 
 inline std::pair<double, double> range_of(const ordered_tf&) { return {-math::inf<double>, math::inf<double>}; }
 inline std::pair<double, double> range_of(const positive_ordered_tf&) { return {0.0, math::inf<double>}; }
 inline std::pair<double, double> range_of(const simplex_tf&) { return {0.0, 1.0}; }
+inline std::pair<double, double> range_of(const cholesky_corr_tf&) { return {-1.0, 1.0}; }
 
 template <fixed_string Name, class Dist, class Tf>
 void check_user_transform(const Dist& d, const Tf& tf) {
   using Fn = typename Dist::family;
   static_assert(Dist::support != support_kind::simplex || std::is_same_v<Tf, simplex_tf>,
                 "exmc::param: a prior on the simplex (dirichlet) fixes the transform; give no bounds");
+  static_assert(Dist::support != support_kind::cholesky_corr,
+                "exmc::param: a prior on Cholesky factors of correlation matrices (lkj_corr_cholesky) fixes the "
+                "transform; give only the dimension K");
   const auto [lo, hi] = range_of(tf);
   const auto [slo, shi] = range_of(default_transform(d));
   if (lo < slo || hi > shi)
@@ -135,6 +141,8 @@ struct param_decl {
 template <fixed_string Name, distribution D>
 auto param(D&& d, parameterization p = parameterization::automatic) {
   using Dist = std::remove_cvref_t<D>;
+  static_assert(Dist::support != support_kind::cholesky_corr,
+                "exmc::param: lkj_corr_cholesky needs the matrix dimension: param<\"L\">(lkj_corr_cholesky(eta), K)");
   auto tf = default_transform(d);
   return param_decl<Name, Dist, false, decltype(tf)>{std::forward<D>(d), 1, tf, p};
 }
@@ -144,6 +152,13 @@ auto param(D&& d, index_t size, parameterization p = parameterization::automatic
   if (size < 1)
     throw model_error(str_cat({"param<\"", Name.view(), "\">: size must be at least 1, got ", std::to_string(size)}));
   auto tf = default_transform(d);
+  // A Cholesky factor is declared by its dimension K and holds all K * K values.
+  if constexpr (Dist::support == support_kind::cholesky_corr) {
+    if (size < 2)
+      throw model_error(str_cat({"param<\"", Name.view(), "\">: a Cholesky factor of a correlation matrix needs K >= 2, got ",
+                                 std::to_string(size)}));
+    size *= size;
+  }
   return param_decl<Name, Dist, true, decltype(tf)>{std::forward<D>(d), size, tf, p};
 }
 

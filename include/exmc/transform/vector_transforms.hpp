@@ -9,6 +9,7 @@
 #include <string>
 
 #include "../core/bounds.hpp"
+#include "cholesky_corr.hpp"
 #include "transforms.hpp"
 
 namespace exmc {
