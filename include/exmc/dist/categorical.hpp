@@ -2,6 +2,7 @@
 #include <array>
 #include <limits>
 #include <span>
+#include <vector>
 
 #include "dist.hpp"
 
@@ -73,6 +74,71 @@ struct categorical_fn {
       if constexpr (P::grad) theta.add(k, T(1) / t);
     }
     return lp;
+  }
+
+  // P(Y <= y) = theta_1 + ... + theta_y and P(Y > y) = theta_{y+1} + ... + theta_K, each summed
+  // directly (the CCDF is not 1 - CDF, which would lose a small tail), for y = floor(data).
+  // d log P / d theta_k = 1 / P for the entries in the sum. Outside 1 <= y < K the CDF and CCDF
+  // are exactly 0 or 1 (y < 1: CDF 0; y >= K: CCDF 0) with zero partials.
+  template <bool Lower, class Y, class P>
+  static double cdf_sum(index_t n, const Y& y, P& theta) {
+    using T = decltype(theta.val(0));
+    index_t k_count = 1;
+    if constexpr (P::is_vec) k_count = theta.size;
+    double total = 0;
+    for (index_t k = 0; k < k_count; ++k) {
+      const T t = theta.val(k);
+      if (!(t >= T(0) && t <= T(1))) return -math::inf<double>;
+      total += static_cast<double>(t);
+    }
+    if (!(std::abs(total - 1) <= simplex_tolerance<T>)) return -math::inf<double>;
+    // prefix[j] = theta_1 + ... + theta_j, suffix[j] = theta_{j+1} + ... + theta_K.
+    std::vector<double> part(static_cast<std::size_t>(k_count) + 1, 0.0);
+    if constexpr (Lower) {
+      for (index_t k = 0; k < k_count; ++k) part[static_cast<std::size_t>(k) + 1] = part[static_cast<std::size_t>(k)] + static_cast<double>(theta.val(k));
+    } else {
+      for (index_t k = k_count; k > 0; --k) part[static_cast<std::size_t>(k) - 1] = part[static_cast<std::size_t>(k)] + static_cast<double>(theta.val(k - 1));
+    }
+    // weight[j]: sum of 1 / P over the observations whose sum ends (Lower) or starts at j.
+    std::vector<double> weight(static_cast<std::size_t>(k_count) + 1, 0.0);
+    double lp = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const double yi = static_cast<double>(y.val(i));
+      if (std::isnan(yi)) return -math::inf<double>;
+      if (yi < 1 || yi >= static_cast<double>(k_count)) {
+        if ((yi < 1) == Lower) return -math::inf<double>;
+        continue;
+      }
+      const auto j = static_cast<std::size_t>(std::floor(yi));
+      const double pr = part[j];
+      if (!(pr > 0)) return -math::inf<double>;
+      lp += std::log(pr);
+      weight[j] += 1 / pr;
+    }
+    if constexpr (P::grad) {
+      // Entry k (0-based) is in the CDF sums ending at j >= k + 1 and the CCDF sums starting at j <= k.
+      double running = 0;
+      if constexpr (Lower) {
+        for (index_t k = k_count; k > 0; --k) {
+          running += weight[static_cast<std::size_t>(k)];
+          if (running != 0) theta.add(k - 1, static_cast<T>(running));
+        }
+      } else {
+        for (index_t k = 0; k < k_count; ++k) {
+          running += weight[static_cast<std::size_t>(k)];
+          if (running != 0) theta.add(k, static_cast<T>(running));
+        }
+      }
+    }
+    return lp;
+  }
+  template <class Y, class P>
+  static double lcdf(index_t n, const Y& y, P& theta) {
+    return cdf_sum<true>(n, y, theta);
+  }
+  template <class Y, class P>
+  static double lccdf(index_t n, const Y& y, P& theta) {
+    return cdf_sum<false>(n, y, theta);
   }
 
   static double generate(rng& g, std::span<const double> theta) {

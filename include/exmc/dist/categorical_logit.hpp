@@ -2,6 +2,7 @@
 #include <array>
 #include <limits>
 #include <span>
+#include <vector>
 
 #include "categorical.hpp"
 
@@ -51,6 +52,74 @@ struct categorical_logit_fn {
       for (index_t k = 0; k < k_count; ++k)
         beta.add(k, static_cast<T>(-dn * std::exp(static_cast<double>(beta.val(k)) - lse)));
     return lp - dn * lse;
+  }
+
+  // log P(Y <= y) = lse(beta_1..y) - lse(beta) and log P(Y > y) = lse(beta_{y+1}..K) - lse(beta)
+  // (lse: log-sum-exp), the partial lse's built once as running log-sum-exps, each from its own
+  // end so a small tail keeps its digits. d/dbeta_k = [k in the sum] e^(beta_k - partial lse)
+  // - softmax_k per observation. Outside 1 <= y < K the CDF and CCDF are exactly 0 or 1 (zero
+  // partials), for y = floor(data).
+  template <bool Lower, class Y, class B>
+  static double cdf_sum(index_t n, const Y& y, B& beta) {
+    using T = decltype(beta.val(0));
+    index_t k_count = 1;
+    if constexpr (B::is_vec) k_count = beta.size;
+    const auto kc = static_cast<std::size_t>(k_count);
+    std::vector<double> b(kc);
+    for (std::size_t k = 0; k < kc; ++k) {
+      b[k] = static_cast<double>(beta.val(static_cast<index_t>(k)));
+      if (!std::isfinite(b[k])) return -math::inf<double>;
+    }
+    auto add_log = [](double acc, double v) {  // log(e^acc + e^v)
+      if (acc == -math::inf<double>) return v;
+      return std::max(acc, v) + std::log1p(std::exp(-std::abs(acc - v)));
+    };
+    // part[j]: lse of beta_1..j (Lower) or of beta_{j+1}..K; part[0] or part[K] is the total.
+    std::vector<double> part(kc + 1, -math::inf<double>);
+    if constexpr (Lower) {
+      for (std::size_t k = 0; k < kc; ++k) part[k + 1] = add_log(part[k], b[k]);
+    } else {
+      for (std::size_t k = kc; k > 0; --k) part[k - 1] = add_log(part[k], b[k - 1]);
+    }
+    const double lse = Lower ? part[kc] : part[0];
+    std::vector<double> count(kc + 1, 0.0);  // observations per y
+    double lp = 0, counted = 0;
+    for (index_t i = 0; i < n; ++i) {
+      const double yi = static_cast<double>(y.val(i));
+      if (std::isnan(yi)) return -math::inf<double>;
+      if (yi < 1 || yi >= static_cast<double>(k_count)) {
+        if ((yi < 1) == Lower) return -math::inf<double>;
+        continue;
+      }
+      const auto j = static_cast<std::size_t>(std::floor(yi));
+      lp += part[j] - lse;
+      count[j] += 1;
+      counted += 1;
+    }
+    if constexpr (B::grad) {
+      if (counted > 0) {
+        std::vector<double> g(kc, 0.0);
+        for (std::size_t j = 1; j < kc; ++j) {
+          if (count[j] == 0) continue;
+          if constexpr (Lower) {
+            for (std::size_t k = 0; k < j; ++k) g[k] += count[j] * std::exp(b[k] - part[j]);
+          } else {
+            for (std::size_t k = j; k < kc; ++k) g[k] += count[j] * std::exp(b[k] - part[j]);
+          }
+        }
+        for (std::size_t k = 0; k < kc; ++k)
+          beta.add(static_cast<index_t>(k), static_cast<T>(g[k] - counted * std::exp(b[k] - lse)));
+      }
+    }
+    return lp;
+  }
+  template <class Y, class B>
+  static double lcdf(index_t n, const Y& y, B& beta) {
+    return cdf_sum<true>(n, y, beta);
+  }
+  template <class Y, class B>
+  static double lccdf(index_t n, const Y& y, B& beta) {
+    return cdf_sum<false>(n, y, beta);
   }
 
   static double generate(rng& g, std::span<const double> beta) {

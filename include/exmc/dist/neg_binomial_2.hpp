@@ -3,6 +3,8 @@
 #include <limits>
 
 #include "../core/random.hpp"
+#include "../math/inc_beta.hpp"
+#include "../math/log1m_exp.hpp"
 #include "counts.hpp"
 #include "dist.hpp"
 #include "poisson.hpp"
@@ -148,6 +150,130 @@ double nb2_lpdf(index_t n, Y& y, M& m, P& phi) {
   }
 }
 
+// log P(Y <= y) and log P(Y > y) for one count y >= 0 with log mean lm and dispersion f, and
+// the partials of each in eta = log mu and in phi.
+// P(Y <= y) = I_p(phi, y + 1) with p = phi / (mu + phi), and P(Y > y) = I_w(y + 1, phi) with
+// w = 1 - p = mu / (mu + phi). The smaller of the two is computed, the other is log1m_exp of it:
+//  - w <= (y + 2) / (y + phi + 3) (y at or above about the mean): the CCDF from math::log_ibeta,
+//    whose series in w converges like a Poisson tail there. Its phi partial is the shape partial
+//    plus the part through w: dI/dw dw/dphi = -K / phi and dI/dw dw/deta = K with
+//    K = w^(y+1) (1 - w)^phi / B(y + 1, phi) = pmf(y) w (phi + y).
+//  - otherwise the CDF from the terminating form of the same function for an integer second
+//    shape (Pfaff's transformation of the hypergeometric series, DLMF 15.8.1):
+//      P(Y <= y) = pmf(y) (1 + y / phi) T,  T = sum_{k=0..y} t_k,
+//      t_k = prod_{j<k} (y - j) / (phi + 1 + j) * (phi / mu)^k.
+//    Here phi / mu < (phi + 1) / (y + 2), so every term ratio is below 1 and the terms only
+//    shrink; all are positive and so are their partials,
+//      d log t_k / dphi = sum_{j<k} (1 + j) / (phi (phi + 1 + j)),  d log t_k / deta = -k,
+//    so neither T nor its derivatives cancel. (The direct series of log_ibeta in the first
+//    shape would need about phi / mu terms there: millions for a nearly Poisson phi.)
+// The other probability is log1m_exp of the first while the first is below 1/2; above, it
+// comes from log_ibeta / log_ibetac as well (a very skewed law, phi << 1, can put y beyond the
+// mean yet keep the CDF below 1/2, and the reverse), with the same K for the part through w.
+// pmf(y) and its partials are the lpdf's (nb_terms), exact for phi far above the counts.
+struct nb_cdf_point {
+  double lcdf, lccdf;
+  double cdf_d_eta, cdf_d_phi, ccdf_d_eta, ccdf_d_phi;
+};
+inline nb_cdf_point nb2_cdf_point(double y, double lm, double f) {
+  const double log_f = std::log(f), u = lm - log_f;
+  const double l1pe = math::log1p_exp(u), w = math::inv_logit(u);
+  const nb_count_terms c = nb_terms(f, y);
+  const double lpmf = c.log_ratio - math::log_factorial(y) + y * lm - (y + f) * l1pe;
+  const double pmf_eta = y - (y + f) * w;
+  const double pmf_phi = c.digamma_diff + w - l1pe - y * (1 - w) / f;
+  const double log_w = -math::log1p_exp(-u), log_1mw = -l1pe;
+  const double log_k = lpmf + log_w + std::log(f + y);  // log K
+  nb_cdf_point r{};
+  // Each probability straight from the incomplete beta (values from Boost, exact in the tails).
+  auto ccdf_from_ibeta = [&] {
+    const math::log_inc_beta ib = math::log_ibeta(y + 1, f, log_w, log_1mw);
+    const double k_over = std::exp(log_k - ib.value);  // K / CCDF
+    r.lccdf = ib.value;
+    r.ccdf_d_eta = k_over;
+    r.ccdf_d_phi = ib.d_b - k_over / f;
+  };
+  auto cdf_from_ibeta = [&] {
+    const math::log_inc_beta ib = math::log_ibetac(y + 1, f, log_w, log_1mw);
+    const double k_over = std::exp(log_k - ib.value);  // K / CDF
+    r.lcdf = ib.value;
+    r.cdf_d_eta = -k_over;
+    r.cdf_d_phi = ib.d_b + k_over / f;
+  };
+  // The other probability: 1 minus this one where this one is below 1/2 (no digits lost),
+  // else directly (log1m_exp of a probability near 1 would lose the small complement's).
+  auto complement = [&](double lp, double d_eta, double d_phi, double& lq, double& q_eta, double& q_phi, auto direct) {
+    if (lp > -math::log_two) return direct();
+    const double s = math::log1m_exp_slope(lp);
+    lq = math::log1m_exp(lp);
+    q_eta = s * d_eta;
+    q_phi = s * d_phi;
+  };
+  if (std::exp(log_w) <= (y + 2) / (y + f + 3)) {
+    ccdf_from_ibeta();
+    complement(r.lccdf, r.ccdf_d_eta, r.ccdf_d_phi, r.lcdf, r.cdf_d_eta, r.cdf_d_phi, cdf_from_ibeta);
+    return r;
+  }
+  const double z = std::exp(-u);
+  double t = 1, sum = 1, sum_phi = 0, sum_k = 0, slope_phi = 0;
+  for (double k = 0; k < y; ++k) {
+    const double ratio = (y - k) / (f + 1 + k) * z;
+    slope_phi += (1 + k) / (f * (f + 1 + k));
+    t *= ratio;
+    sum += t;
+    sum_phi += t * slope_phi;
+    sum_k += t * (k + 1);
+    // The rest shrink at least by `ratio` each, so they add at most t ratio / (1 - ratio),
+    // with partial weights growing at most linearly: stop when that is below rounding.
+    if (t * (1 + slope_phi + k + 1) <= 1e-17 * sum * (1 - ratio)) break;
+  }
+  r.lcdf = lpmf + std::log1p(y / f) + std::log(sum);
+  r.cdf_d_eta = pmf_eta - sum_k / sum;
+  r.cdf_d_phi = pmf_phi - y / (f * (f + y)) + sum_phi / sum;
+  // Above 1/2 the CDF's log has the absolute error of the pmf's terms (1e-10 for counts near
+  // 1e5), too much for its small complement: take the CCDF from Boost and the CDF from that.
+  auto ccdf_then_cdf = [&] {
+    ccdf_from_ibeta();
+    if (r.lccdf <= -math::log_two) {
+      const double s = math::log1m_exp_slope(r.lccdf);
+      r.lcdf = math::log1m_exp(r.lccdf);
+      r.cdf_d_eta = s * r.ccdf_d_eta;
+      r.cdf_d_phi = s * r.ccdf_d_phi;
+    }
+  };
+  complement(r.lcdf, r.cdf_d_eta, r.cdf_d_phi, r.lccdf, r.ccdf_d_eta, r.ccdf_d_phi, ccdf_then_cdf);
+  return r;
+}
+
+// Summed log CDF (Lower) or log CCDF; m is mu, or eta = log mu when LogMean.
+template <bool Lower, bool LogMean, class Y, class M, class P>
+double nb2_cdf_sum(index_t n, const Y& y, M& m, P& phi) {
+  using T = decltype(phi.val(0));
+  double total = 0;
+  for (index_t i = 0; i < n; ++i) {
+    const double mi = static_cast<double>(m.val(i)), f = static_cast<double>(phi.val(i));
+    const double yi = static_cast<double>(y.val(i));
+    if (!std::isfinite(mi) || !(LogMean || mi > 0)) return -math::inf<double>;
+    if (!(f > 0) || !std::isfinite(f) || std::isnan(yi)) return -math::inf<double>;
+    if (yi < 0) {  // below the support: CDF 0, CCDF 1
+      if constexpr (Lower) return -math::inf<double>;
+      continue;
+    }
+    if (yi == math::inf<double>) {  // CDF 1, CCDF 0
+      if constexpr (!Lower) return -math::inf<double>;
+      continue;
+    }
+    const nb_cdf_point r = nb2_cdf_point(std::floor(yi), LogMean ? mi : std::log(mi), f);
+    const double v = Lower ? r.lcdf : r.lccdf;
+    if (!std::isfinite(v)) return v;
+    total += v;
+    const double d_eta = Lower ? r.cdf_d_eta : r.ccdf_d_eta;
+    m.add(i, static_cast<T>(LogMean ? d_eta : d_eta / mi));
+    phi.add(i, static_cast<T>(Lower ? r.cdf_d_phi : r.ccdf_d_phi));
+  }
+  return total;
+}
+
 }  // namespace detail
 
 // neg_binomial_2(mu, phi): mean mu > 0, dispersion phi > 0, variance mu + mu^2 / phi;
@@ -165,6 +291,16 @@ struct neg_binomial_2_fn {
   template <class Y, class M, class P>
   static double lpdf(index_t n, Y& y, M& mu, P& phi) {
     return detail::nb2_lpdf<false>(n, y, mu, phi);
+  }
+
+  // See detail::nb2_cdf_point; lccdf is log P(Y > y).
+  template <class Y, class M, class P>
+  static double lcdf(index_t n, const Y& y, M& mu, P& phi) {
+    return detail::nb2_cdf_sum<true, false>(n, y, mu, phi);
+  }
+  template <class Y, class M, class P>
+  static double lccdf(index_t n, const Y& y, M& mu, P& phi) {
+    return detail::nb2_cdf_sum<false, false>(n, y, mu, phi);
   }
 
   // A gamma-Poisson mixture: lambda ~ gamma(phi, rate phi / mu), y ~ poisson(lambda).

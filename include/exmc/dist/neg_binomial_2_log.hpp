@@ -21,6 +21,16 @@ struct neg_binomial_2_log_fn {
     return detail::nb2_lpdf<true>(n, y, eta, phi);
   }
 
+  // See detail::nb2_cdf_point; lccdf is log P(Y > y).
+  template <class Y, class E, class P>
+  static double lcdf(index_t n, const Y& y, E& eta, P& phi) {
+    return detail::nb2_cdf_sum<true, true>(n, y, eta, phi);
+  }
+  template <class Y, class E, class P>
+  static double lccdf(index_t n, const Y& y, E& eta, P& phi) {
+    return detail::nb2_cdf_sum<false, true>(n, y, eta, phi);
+  }
+
   static double generate(rng& g, double eta, double phi) { return neg_binomial_2_fn::generate(g, std::exp(eta), phi); }
 };
 
