@@ -14,6 +14,8 @@ inline bool is_count(double y) { return std::isfinite(y) && y >= 0 && y <= 21474
 // paid per evaluation: one table load per element below 1024 (see math/log_factorial.hpp).
 template <class Y>
 double sum_log_factorial(index_t n, const Y& y) {
+  if constexpr (requires { y.log_fact; })
+    if (y.log_fact) return Eigen::Map<const Eigen::VectorXd>(y.log_fact, n).sum();
   double s = 0;
   for (index_t i = 0; i < n; ++i) s += math::log_factorial(static_cast<double>(y.val(i)));
   return s;

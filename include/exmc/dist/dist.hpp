@@ -527,6 +527,8 @@ struct dist_expr {
       const index_t b = s.seg_begin[k];
       const int group = s.seg_group[k];
       X xk{x.v + b, x.g ? x.g + b : nullptr};
+      if constexpr (requires { x.log_fact; })
+        if (x.log_fact) xk.log_fact = x.log_fact + b;
       auto views = std::make_tuple(segment_view(std::get<I>(args), std::get<I>(s.s), env, group)...);
       lp += Fn::lpdf(s.seg_begin[k + 1] - b, xk, std::get<I>(views)...);
       (finish_segment(std::get<I>(args), std::get<I>(s.s), env, group, std::get<I>(views), totals[I]), ...);

@@ -17,6 +17,7 @@ auto probe(const V& v, index_t i, T& slot) {
   if constexpr (V::is_vec) {
     vector_view<std::remove_cvref_t<decltype(*v.v)>, T, V::grad> e{v.v + i, V::grad ? &slot : nullptr};
     if (v.logv) e.logv = v.logv + i;
+    if (v.log_fact) e.log_fact = v.log_fact + i;
     e.valid = v.valid;
     e.size = 1;
     return e;

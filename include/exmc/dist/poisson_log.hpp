@@ -29,10 +29,20 @@ struct poisson_log_fn {
       if constexpr (A::grad) alpha.add_total(static_cast<T>(sy - static_cast<double>(n) * rate));
       return sy * static_cast<double>(a) - static_cast<double>(n) * rate - log_fact;
     } else {
-      const auto aa = alpha.arr(n);
-      if (!aa.isFinite().all()) return -math::inf<double>;
-      if constexpr (A::grad) alpha.add_arr(ya - aa.exp());
-      return sum_as_double(ya * aa - aa.exp()) - log_fact;
+      // Block by block, so the log density and the partial share one exp per element.
+      bool finite = true;
+      const double lp = sum_over_blocks<256>(
+          n,
+          [&finite](index_t m, auto& yb, auto& ab) {
+            const auto aa = ab.arr(m);
+            finite &= aa.isFinite().all();
+            const Eigen::Array<T, Eigen::Dynamic, 1, 0, 256, 1> rate = aa.exp();
+            const auto yy = yb.arr(m);
+            if constexpr (A::grad) ab.add_arr(yy - rate);
+            return sum_as_double(yy * aa - rate);
+          },
+          y, alpha);
+      return finite ? lp - log_fact : -math::inf<double>;
     }
   }
 

@@ -3,7 +3,9 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "../expr/node.hpp"
 
@@ -60,7 +62,7 @@ struct scalar_view {
 };
 
 // Vector view over contiguous values; partials are added in place (the target is zeroed before).
-// Two facts about the values can be known in advance and save work on every evaluation:
+// Facts about the values that can be known in advance and save work on every evaluation:
 // `logv` points at their logarithms (data vectors cache them; exp(a) has them as a), and `valid`
 // says they were already checked against the argument's domain (constant data).
 template <class V, class T, bool Grad>
@@ -70,6 +72,9 @@ struct vector_view {
   const V* v;
   T* g;
   const V* logv = nullptr;
+  // Observed counts: log(y!) per element, computed when the model is built, so the normalising
+  // term of the count families costs one vectorised sum instead of a lookup per element.
+  const double* log_fact = nullptr;
   bool valid = false;
   index_t size = 0;  // number of values (what a whole-vector argument needs; see dist.hpp)
   V val(index_t i) const { return v[i]; }
@@ -93,6 +98,34 @@ struct vector_view {
   }
   bool all_positive(index_t n) const { return valid || (arr(n) > T(0)).all(); }
 };
+
+// Sum of f(m, views...) over consecutive blocks of at most B elements, each vector view advanced
+// to its block (values, partials, cached logs); scalar views are passed through by reference, so
+// their partials accumulate as usual. Families use it where the log density and its partial
+// share a transcendental (exp(-|a|) in bernoulli_logit, exp(a) in poisson_log): a block's shared
+// values fit a stack array of B elements, computed once, with no scratch memory.
+template <index_t B, class F, class... Vs>
+double sum_over_blocks(index_t n, F&& f, Vs&... vs) {
+  auto advance = []<class V>(V& v, V& tmp, index_t b) -> V& {
+    if constexpr (V::is_vec) {
+      tmp = v;
+      tmp.v += b;
+      if (tmp.g) tmp.g += b;
+      if (tmp.logv) tmp.logv += b;
+      if (tmp.log_fact) tmp.log_fact += b;
+      return tmp;
+    } else {
+      return v;
+    }
+  };
+  std::tuple<Vs...> tmp{vs...};
+  double total = 0;
+  for (index_t b = 0; b < n; b += B)
+    total += [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return f(std::min(B, n - b), advance(vs, std::get<I>(tmp), b)...);
+    }(std::index_sequence_for<Vs...>{});
+  return total;
+}
 
 // Any argument's value where it is the same for every element: hoisting a log(sigma) out of a
 // loop when sigma is a scalar is what makes vectorised lpdfs fast.

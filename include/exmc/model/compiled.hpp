@@ -532,6 +532,7 @@ class compiled {
         if (!terms.likelihood) return;
         using V = typename std::remove_cvref_t<decltype(d.data)>::Scalar;
         vector_view<V, T, false> x{d.data.data(), nullptr};
+        if (d.log_fact.size()) x.log_fact = d.log_fact.data();
         lp += d.dist.term(st, env, x, d.data.size());
       }
     });

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../dist/dist.hpp"
+#include "../math/log_factorial.hpp"
 #include "../transform/vector_transforms.hpp"
 
 namespace exmc {
@@ -210,14 +211,15 @@ struct observe_decl {
   Dist dist;
   Data data;
   std::vector<index_t> order;  // empty: stored in the user's order
+  Eigen::VectorXd log_fact;    // discrete data: log(y!) per stored element (see vector_view)
 
   template <class T>
   auto cast() const {
     using D = decltype(dist.template cast<T>());
     if constexpr (Dist::family::discrete)
-      return observe_decl<Name, D, Data>{dist.template cast<T>(), data, order};
+      return observe_decl<Name, D, Data>{dist.template cast<T>(), data, order, log_fact};
     else
-      return observe_decl<Name, D, vector_t<T>>{dist.template cast<T>(), data.template cast<T>(), order};
+      return observe_decl<Name, D, vector_t<T>>{dist.template cast<T>(), data.template cast<T>(), order, {}};
   }
 };
 
@@ -274,7 +276,12 @@ auto observe(D&& d, const Data& y) {
     for (index_t i = 0; i < data.size(); ++i) sorted[i] = data[order[static_cast<std::size_t>(i)]];
     data = std::move(sorted);
   }
-  return observe_decl<Name, Dist, decltype(data)>{std::move(dist), std::move(data), std::move(order)};
+  Eigen::VectorXd log_fact;
+  if constexpr (Dist::family::discrete) {
+    log_fact.resize(data.size());
+    for (index_t i = 0; i < data.size(); ++i) log_fact[i] = math::log_factorial(static_cast<double>(data[i]));
+  }
+  return observe_decl<Name, Dist, decltype(data)>{std::move(dist), std::move(data), std::move(order), std::move(log_fact)};
 }
 
 template <fixed_string Name, class Expr>
