@@ -45,19 +45,32 @@ struct categorical_fn {
   static constexpr double simplex_tolerance = std::is_same_v<T, float> ? 1e-4 : 1e-8;
   static bool in_support(double y) { return detail::is_outcome(y); }
 
-  template <class Y, class P>
-  static double lpdf(index_t n, Y& y, P& theta) {
+  // The number of categories: a scalar is a single one (whole arguments normally arrive as vectors).
+  template <class P>
+  static index_t categories(const P& theta) {
+    if constexpr (P::is_vec)
+      return theta.size;
+    else
+      return 1;
+  }
+  // Entries in [0, 1] summing to 1 within the tolerance.
+  template <class P>
+  static bool on_simplex(const P& theta, index_t k_count) {
     using T = decltype(theta.val(0));
-    // A scalar is a single category (whole arguments normally arrive as vectors).
-    index_t k_count = 1;
-    if constexpr (P::is_vec) k_count = theta.size;
     double total = 0;
     for (index_t k = 0; k < k_count; ++k) {
       const T t = theta.val(k);
-      if (!(t >= T(0) && t <= T(1))) return -math::inf<double>;
+      if (!(t >= T(0) && t <= T(1))) return false;
       total += static_cast<double>(t);
     }
-    if (!(std::abs(total - 1) <= simplex_tolerance<T>)) return -math::inf<double>;
+    return std::abs(total - 1) <= simplex_tolerance<T>;
+  }
+
+  template <class Y, class P>
+  static double lpdf(index_t n, Y& y, P& theta) {
+    using T = decltype(theta.val(0));
+    const index_t k_count = categories(theta);
+    if (!on_simplex(theta, k_count)) return -math::inf<double>;
     // Logs of a short theta are taken once, not once per observation.
     constexpr index_t cached = 256;
     std::array<T, cached> log_theta;
@@ -83,15 +96,8 @@ struct categorical_fn {
   template <bool Lower, class Y, class P>
   static double cdf_sum(index_t n, const Y& y, P& theta) {
     using T = decltype(theta.val(0));
-    index_t k_count = 1;
-    if constexpr (P::is_vec) k_count = theta.size;
-    double total = 0;
-    for (index_t k = 0; k < k_count; ++k) {
-      const T t = theta.val(k);
-      if (!(t >= T(0) && t <= T(1))) return -math::inf<double>;
-      total += static_cast<double>(t);
-    }
-    if (!(std::abs(total - 1) <= simplex_tolerance<T>)) return -math::inf<double>;
+    const index_t k_count = categories(theta);
+    if (!on_simplex(theta, k_count)) return -math::inf<double>;
     // prefix[j] = theta_1 + ... + theta_j, suffix[j] = theta_{j+1} + ... + theta_K.
     std::vector<double> part(static_cast<std::size_t>(k_count) + 1, 0.0);
     if constexpr (Lower) {

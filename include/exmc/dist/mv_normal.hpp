@@ -62,6 +62,29 @@ struct mv_normal_fn {
     }
   }
 
+  // What both forms share. For each K-vector b: z = L^-1 (x_b - mu), w = L^-T z (= Sigma^-1
+  // (x_b - mu)); returns sum_b -z.z / 2, adds d/dx = -w and d/dmu = w, and hands (w, z) to
+  // on_block for the factor's or the covariance's partials. The log-determinant is the caller's.
+  template <class X, class M, class Tri, class OnBlock>
+  static double quadratic_terms(index_t n, index_t K, X& x, M& mu, const Tri& tri, OnBlock&& on_block) {
+    using T = typename Tri::Scalar;
+    detail::mv_vector<T> w(detail::mv_scratch<T, 0>(K), K), z(detail::mv_scratch<T, 1>(K), K);
+    double lp = 0;
+    for (index_t b = 0; b < n / K; ++b) {
+      for (index_t k = 0; k < K; ++k) w[k] = static_cast<T>(x.val(b * K + k)) - mu.val(k);
+      tri.solveInPlace(w);
+      lp -= 0.5 * static_cast<double>(w.squaredNorm());
+      z = w;
+      tri.transpose().solveInPlace(w);
+      for (index_t k = 0; k < K; ++k) {
+        if constexpr (X::grad) x.add(b * K + k, -w[k]);
+        if constexpr (M::grad) mu.add(k, w[k]);
+      }
+      on_block(w, z);
+    }
+    return lp;
+  }
+
   // Per K-vector b: z = L^-1 (x_b - mu), w = L^-T z = Sigma^-1 (x_b - mu);
   // lp = -z.z / 2 - sum log L_kk - K log sqrt(2 pi); d/dx = -w, d/dmu = w,
   // d/dL = lower(w z^T) - diag(1 / L_kk).
@@ -77,22 +100,11 @@ struct mv_normal_fn {
       for (index_t k = 0; k < K; ++k)
         if (!(Lm(k, k) > T(0))) return -math::inf<double>;
     const auto tri = Lm.template triangularView<Eigen::Lower>();
-    detail::mv_vector<T> r(detail::mv_scratch<T, 0>(K), K), z(detail::mv_scratch<T, 1>(K), K);
-    double lp = 0;
-    for (index_t b = 0; b < n / K; ++b) {
-      for (index_t k = 0; k < K; ++k) r[k] = static_cast<T>(x.val(b * K + k)) - mu.val(k);
-      tri.solveInPlace(r);
-      lp -= 0.5 * static_cast<double>(r.squaredNorm());
-      if constexpr (L::grad) z = r;
-      tri.transpose().solveInPlace(r);
-      for (index_t k = 0; k < K; ++k) {
-        if constexpr (X::grad) x.add(b * K + k, -r[k]);
-        if constexpr (M::grad) mu.add(k, r[k]);
-      }
+    const double lp = quadratic_terms(n, K, x, mu, tri, [&](const auto& w, const auto& z) {
       if constexpr (L::grad)
         for (index_t j = 0; j < K; ++j)
-          for (index_t i = j; i < K; ++i) chol.add(i + j * K, r[i] * z[j]);
-    }
+          for (index_t i = j; i < K; ++i) chol.add(i + j * K, w[i] * z[j]);
+    });
     const T blocks = static_cast<T>(n / K);
     double log_det_half = 0;
     for (index_t k = 0; k < K; ++k) {
@@ -146,30 +158,21 @@ struct mv_normal_cov_fn {
         for (index_t i = j; i < K; ++i) Lm(i, j) = T(0.5) * (sigma.val(i + j * K) + sigma.val(j + i * K));
       if (!cholesky_in_place(Lm)) return -math::inf<double>;
       const auto tri = Lm.template triangularView<Eigen::Lower>();
-      detail::mv_vector<T> r(detail::mv_scratch<T, 0>(K), K);
       constexpr bool sigma_grad = S::grad;
       // Accumulates sum_b w_b w_b^T (lower triangle) for the covariance's partials.
       detail::mv_matrix<T> W(detail::mv_scratch<T, 3>(sigma_grad ? K * K : 0), sigma_grad ? K : 0, sigma_grad ? K : 0);
       if constexpr (sigma_grad) W.setZero();
-      double lp = 0;
-      for (index_t b = 0; b < n / K; ++b) {
-        for (index_t k = 0; k < K; ++k) r[k] = static_cast<T>(x.val(b * K + k)) - mu.val(k);
-        tri.solveInPlace(r);
-        lp -= 0.5 * static_cast<double>(r.squaredNorm());
-        tri.transpose().solveInPlace(r);
-        for (index_t k = 0; k < K; ++k) {
-          if constexpr (X::grad) x.add(b * K + k, -r[k]);
-          if constexpr (M::grad) mu.add(k, r[k]);
-        }
+      const double lp = mv_normal_fn::quadratic_terms(n, K, x, mu, tri, [&](const auto& w, const auto&) {
         if constexpr (sigma_grad)
           for (index_t j = 0; j < K; ++j)
-            for (index_t i = j; i < K; ++i) W(i, j) += r[i] * r[j];
-      }
+            for (index_t i = j; i < K; ++i) W(i, j) += w[i] * w[j];
+      });
       double log_det_half = 0;
       for (index_t k = 0; k < K; ++k) log_det_half += std::log(static_cast<double>(Lm(k, k)));
       if constexpr (sigma_grad) {
-        // S^-1 column by column from the factor, into the buffer of r's size K at a time.
+        // S^-1 column by column from the factor, K values at a time.
         const T blocks = static_cast<T>(n / K);
+        detail::mv_vector<T> r(detail::mv_scratch<T, 0>(K), K);
         for (index_t j = 0; j < K; ++j) {
           r.setZero();
           r[j] = T(1);
