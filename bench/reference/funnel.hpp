@@ -16,7 +16,7 @@ class funnel {
   using scalar = T;
 
   explicit funnel(int k = 9) : k_(k) {
-    require(k >= 1, "funnel: number of x coordinates must be at least 1, got " + std::to_string(k));
+    require(k >= 1, str_cat({"funnel: number of x coordinates must be at least 1, got ", std::to_string(k)}));
   }
   // The benchmark's data file is empty; it is accepted for symmetry with the other models.
   static funnel from(const data_file&) { return funnel(); }

@@ -15,7 +15,7 @@
 
 namespace exmc::test {
 
-inline data_file bench_data(const std::string& name) { return data_file::from_file(std::string(EXMC_DATA_DIR) + "/" + name + ".json"); }
+inline data_file bench_data(const std::string& name) { return data_file::from_file(str_cat({EXMC_DATA_DIR, "/", name, ".json"})); }
 
 template <class Model, class Ref>
 void check_against_reference(const Model& m, const Ref& ref, double radius = 1.5) {

@@ -58,6 +58,11 @@ template <class A, class Info>
   requires A::template is_vec<Info>
 struct is_exp_of_vector<unary<op::exp, A>, Info> : std::true_type {};
 
+template <class A>
+struct is_ref : std::false_type {};
+template <fixed_string Name>
+struct is_ref<ref<Name>> : std::true_type {};
+
 // exp(a) with a scalar a: its log is a.
 template <class A, class Info>
 struct is_exp_of_scalar : std::false_type {};
@@ -383,6 +388,7 @@ struct dist_expr {
     if constexpr (View::is_vec && !whole_arg<Fn, K>()) {
       View out = v;
       out.v = v.v + i;
+      if (v.logv) out.logv = v.logv + i;
       out.size = 1;
       return out;
     } else {
@@ -459,6 +465,8 @@ struct dist_expr {
         view.valid = true;  // checked against the argument's domain when the model was built
       } else if constexpr (is_exp_of_vector<A, I>::value) {
         view.logv = a.a.value(st.a, env).data();
+      } else if constexpr (is_ref<A>::value) {
+        view.logv = a.known_log(env);
       }
       return view;
     } else {
@@ -469,6 +477,11 @@ struct dist_expr {
       } else if constexpr (is_exp_of_scalar<A, I>::value) {
         view.lg = static_cast<T>(a.a.value(st.a, env));
         view.has_log = true;
+      } else if constexpr (is_ref<A>::value) {
+        if (const T* lg = a.known_log(env)) {
+          view.lg = *lg;
+          view.has_log = true;
+        }
       }
       return view;
     }
@@ -492,10 +505,17 @@ struct dist_expr {
   static auto segment_view(const A& a, St& st, Env& env, int group) {
     using I = typename Env::info;
     using T = typename Env::scalar;
-    if constexpr (is_gather<A>::value)
-      return scalar_view<T, A::template has_grad<I>>{a.a.value(st.a, env)[group]};
-    else
-      return scalar_view<T, A::template has_grad<I>>{static_cast<T>(a.value(st, env))};
+    if constexpr (is_gather<A>::value) {
+      scalar_view<T, A::template has_grad<I>> view{a.a.value(st.a, env)[group]};
+      if constexpr (is_ref<std::remove_cvref_t<decltype(a.a)>>::value)
+        if (const T* lg = a.a.known_log(env)) {
+          view.lg = lg[group];
+          view.has_log = true;
+        }
+      return view;
+    } else {
+      return make_view(a, st, env);
+    }
   }
   template <class A, class St, class Env, class View>
   static void finish_segment(const A& a, St& st, Env& env, int group, const View& v, typename Env::scalar& total) {

@@ -120,6 +120,12 @@ struct ref : expr_tag {
   }
   template <class Env>
   void backward(empty_state&, Env&) const {}
+  // log of the values when the environment has them without computing any (a positive
+  // parameter's unconstrained coordinates, model/compiled.hpp), else null.
+  template <class Env>
+  auto known_log(const Env& e) const {
+    return e.template slot<Name>().logv;
+  }
   template <class T>
   ref cast() const {
     return *this;

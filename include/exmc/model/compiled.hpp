@@ -21,11 +21,20 @@
 
 namespace exmc {
 
+// A declaration's values and adjoints, and where the log of its values can be read without
+// computing it: q's own coordinates for a parameter sampled as x = exp(u) (a positive parameter
+// centred), so that a family taking log(sigma) reads u instead of calling log (D58). Set by each
+// evaluation and cleared by anything else that writes val; it points into that evaluation's q.
+template <class T, bool Vec>
+struct decl_slot : cached<T, Vec> {
+  const T* logv = nullptr;
+};
+
 template <class T, class Info, class... Decls>
 struct model_env {
   using scalar = T;
   using info = Info;
-  std::tuple<cached<T, Decls::template decl_is_vec<Info>()>...> slots;
+  std::tuple<decl_slot<T, Decls::template decl_is_vec<Info>()>...> slots;
   template <fixed_string Name>
   auto& slot() {
     return std::get<Info::template index<Name>()>(slots);
@@ -159,6 +168,7 @@ class compiled {
   void draw_prior(rng& g, vector_t<T>& q, workspace& ws) const {
     q.resize(dim_);
     env_type& env = ws.env;
+    forget_logs(env);
     std::vector<double> buf;
     for_each_index<size>([&](auto kc) {
       constexpr std::size_t I = info::topo.order[kc];
@@ -211,6 +221,7 @@ class compiled {
   // deterministics in it are recomputed, not read) and evaluates the deterministics.
   void load_constrained(const double* row, workspace& ws) const {
     env_type& env = ws.env;
+    forget_logs(env);
     index_t k = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
@@ -452,6 +463,9 @@ class compiled {
     out.resize(n);
     for (index_t i = 0; i < n; ++i) out[order.empty() ? i : order[static_cast<std::size_t>(i)]] = v[i];
   }
+  static void forget_logs(env_type& env) {
+    std::apply([](auto&... s) { ((s.logv = nullptr), ...); }, env.slots);
+  }
   void check_dim(const vector_t<T>& q) const {
     if (q.size() != dim_)
       throw model_error(str_cat({"log density: q has ", std::to_string(q.size()),
@@ -469,10 +483,14 @@ class compiled {
         auto& s = std::get<I>(env.slots);
         zero(s.adj);
         if (ncp_[I]) {
+          s.logv = nullptr;
           grad.segment(offsets_[I], sizes_.n[I]).setZero();
         } else {
-          const double lj = std::get<I>(decls_).tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
+          const auto& tf = std::get<I>(decls_).tf;
+          const double lj = tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
           lp += terms.jacobian || !std::isfinite(lj) ? lj : 0.0;
+          if constexpr (requires { tf.log_coordinates(); })
+            s.logv = tf.log_coordinates() ? q.data() + offsets_[I] : nullptr;
         }
       }
     });
@@ -522,9 +540,14 @@ class compiled {
         }
         if constexpr (D::vec) {
           vector_view<T, T, true> x{s.val.data(), s.adj.data()};
+          x.logv = s.logv;
           lp += d.dist.term(st, env, x, sizes_.n[I]);
         } else {
           scalar_view<T, true> x{s.val};
+          if (s.logv) {
+            x.lg = *s.logv;
+            x.has_log = true;
+          }
           lp += d.dist.term(st, env, x, 1);
           s.adj += x.acc;
         }

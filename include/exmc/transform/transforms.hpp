@@ -56,6 +56,8 @@ struct lower_tf {
   }
   bool in_support(double x) const { return x > lo && std::isfinite(x); }
   double unconstrain(double x) const { return std::log(x - lo); }
+  // u is log(x) itself when lo = 0, so a density needing log(x) can read u (D58).
+  bool log_coordinates() const { return lo == 0; }
   std::string describe() const { return str_cat({"lower(", std::to_string(lo), "): x = lo + exp(u)"}); }
 };
 
