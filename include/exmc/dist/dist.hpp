@@ -478,10 +478,7 @@ struct dist_expr {
         view.lg = static_cast<T>(a.a.value(st.a, env));
         view.has_log = true;
       } else if constexpr (is_ref<A>::value) {
-        if (const T* lg = a.known_log(env)) {
-          view.lg = *lg;
-          view.has_log = true;
-        }
+        view.use_log(a.known_log(env));
       }
       return view;
     }
@@ -507,11 +504,10 @@ struct dist_expr {
     using T = typename Env::scalar;
     if constexpr (is_gather<A>::value) {
       scalar_view<T, A::template has_grad<I>> view{a.a.value(st.a, env)[group]};
-      if constexpr (is_ref<std::remove_cvref_t<decltype(a.a)>>::value)
-        if (const T* lg = a.a.known_log(env)) {
-          view.lg = lg[group];
-          view.has_log = true;
-        }
+      if constexpr (is_ref<std::remove_cvref_t<decltype(a.a)>>::value) {
+        const T* logs = a.a.known_log(env);
+        view.use_log(logs ? logs + group : nullptr);
+      }
       return view;
     } else {
       return make_view(a, st, env);

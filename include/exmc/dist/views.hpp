@@ -46,6 +46,13 @@ struct scalar_view {
     using std::log;
     return has_log ? lg : log(v);
   }
+  // Takes log(v) from *known when the caller has it without computing it (null: it does not).
+  void use_log(const T* known) {
+    if (known) {
+      lg = *known;
+      has_log = true;
+    }
+  }
   void add(index_t, T d) {
     if constexpr (Grad) acc += d;
   }

@@ -544,10 +544,7 @@ class compiled {
           lp += d.dist.term(st, env, x, sizes_.n[I]);
         } else {
           scalar_view<T, true> x{s.val};
-          if (s.logv) {
-            x.lg = *s.logv;
-            x.has_log = true;
-          }
+          x.use_log(s.logv);
           lp += d.dist.term(st, env, x, 1);
           s.adj += x.acc;
         }
