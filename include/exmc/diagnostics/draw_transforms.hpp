@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../math/functions.hpp"
 
 namespace exmc {
 
@@ -113,9 +114,8 @@ inline value_order sort_values(const Eigen::MatrixXd& x) {
 // differs), and the normal quantile is the costliest step of rank normalisation after the sort.
 // Double precision throughout: Boost would otherwise promote to long double.
 inline double normal_score(double rank, std::size_t s) {
-  using fast = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
   constexpr double c = 3.0 / 8.0;
-  return boost::math::quantile(boost::math::normal_distribution<double, fast>(),
+  return boost::math::quantile(boost::math::normal_distribution<double, math::quiet_policy>(),
                                (rank - c) / (static_cast<double>(s) - 2.0 * c + 1.0));
 }
 inline const std::vector<double>& normal_scores(std::size_t s) {

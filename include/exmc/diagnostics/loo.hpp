@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "../math/functions.hpp"
 #include "convergence.hpp"
 #include "psis.hpp"
 
@@ -142,7 +143,7 @@ inline loo_result loo(const Eigen::MatrixXd& log_lik, const Eigen::VectorXd& r_e
   // predictive density into a variance on the log scale (loo's deterministic quadrature).
   constexpr int quadrature_points = 1000;
   Eigen::VectorXd normal_scores(quadrature_points);
-  const boost::math::normal standard;
+  const boost::math::normal_distribution<double, math::quiet_policy> standard;
   for (int r = 0; r < quadrature_points; ++r)
     normal_scores[r] = boost::math::quantile(standard, (r + 1 - 3.0 / 8.0) / (quadrature_points - 0.75 + 1.0));
 

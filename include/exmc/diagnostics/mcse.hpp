@@ -7,6 +7,7 @@
 #include <cmath>
 #include <vector>
 
+#include "../math/functions.hpp"
 #include "convergence.hpp"
 
 namespace exmc {
@@ -50,8 +51,8 @@ inline double mcse_quantile(const Eigen::MatrixXd& x, double p) {
   constexpr double upper_p = 0.8413447;
   const double a = ess * p + 1.0;
   const double b = ess * (1.0 - p) + 1.0;
-  const double lower = boost::math::ibeta_inv(a, b, lower_p);
-  const double upper = boost::math::ibeta_inv(a, b, upper_p);
+  const double lower = boost::math::ibeta_inv(a, b, lower_p, math::quiet_policy{});
+  const double upper = boost::math::ibeta_inv(a, b, upper_p, math::quiet_policy{});
   const std::vector<double> v = detail::sorted_values(x);
   const auto s = static_cast<Eigen::Index>(v.size());
   // 1-based order statistics clamped to 1..S, as posterior indexes them.

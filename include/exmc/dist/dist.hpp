@@ -450,7 +450,8 @@ struct dist_expr {
     (std::get<I>(args).init(st, senv), ...);
   }
 
-  template <class A, class St, class Env>
+  // One: the variate is a scalar (scalar_view's One).
+  template <bool One = false, class A, class St, class Env>
   static auto make_view(const A& a, St& st, Env& env) {
     using I = typename Env::info;
     using T = typename Env::scalar;
@@ -470,7 +471,7 @@ struct dist_expr {
       }
       return view;
     } else {
-      scalar_view<T, g> view{static_cast<T>(a.value(st, env))};
+      scalar_view<T, g, One> view{static_cast<T>(a.value(st, env))};
       if constexpr (std::is_same_v<A, constant>) {
         view.lg = static_cast<T>(a.logv);
         view.has_log = true;
@@ -553,15 +554,15 @@ struct dist_expr {
     return lp;
   }
 
-  template <std::size_t K, class S, class Env>
+  template <std::size_t K, bool One, class S, class Env>
   auto standard_view(S& s, Env& env) const {
     using T = typename Env::scalar;
     if constexpr (K == Fn::loc_index)
-      return scalar_view<T, false>{T(0)};
+      return scalar_view<T, false, One>{T(0)};
     else if constexpr (K == Fn::scale_index)
-      return scalar_view<T, false>{T(1)};
+      return scalar_view<T, false, One>{T(1)};
     else
-      return make_view(std::get<K>(args), std::get<K>(s.s), env);
+      return make_view<One>(std::get<K>(args), std::get<K>(s.s), env);
   }
   template <class S, class Env, class Z, std::size_t... I>
   double standard_impl(S& s, Env& env, Z& z, index_t n, std::index_sequence<I...>) const {
@@ -570,7 +571,7 @@ struct dist_expr {
       if constexpr (K != Fn::loc_index && K != Fn::scale_index) std::get<K>(args).forward(std::get<K>(s.s), env);
     };
     (fwd(std::integral_constant<std::size_t, I>{}), ...);
-    auto views = std::make_tuple(standard_view<I>(s, env)...);
+    auto views = std::make_tuple(standard_view<I, !Z::is_vec>(s, env)...);
     const double lp = Fn::lpdf(n, z, std::get<I>(views)...);
     auto fin = [&](auto ic) {
       constexpr std::size_t K = decltype(ic)::value;
@@ -584,7 +585,7 @@ struct dist_expr {
   template <class S, class Env, class X, std::size_t... I>
   double term_impl(S& s, Env& env, X& x, index_t n, std::index_sequence<I...>) const {
     (std::get<I>(args).forward(std::get<I>(s.s), env), ...);
-    auto views = std::make_tuple(make_view(std::get<I>(args), std::get<I>(s.s), env)...);
+    auto views = std::make_tuple(make_view<!X::is_vec>(std::get<I>(args), std::get<I>(s.s), env)...);
     const double lp = Fn::lpdf(n, x, std::get<I>(views)...);
     (finish(std::get<I>(args), std::get<I>(s.s), env, std::get<I>(views)), ...);
     return lp;

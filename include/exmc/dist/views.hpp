@@ -33,7 +33,9 @@ double sum_as_double(const E& e) {
 }
 
 // Scalar view: the value broadcasts; partials are summed locally and flushed once.
-template <class T, bool Grad>
+// One: the variate is a scalar too, so n is 1 and arr() is a fixed-size 1x1 array; Eigen then
+// unrolls the family's reductions instead of looping over a run-time length of one (D59).
+template <class T, bool Grad, bool One = false>
 struct scalar_view {
   static constexpr bool is_vec = false;
   static constexpr bool grad = Grad;
@@ -56,7 +58,12 @@ struct scalar_view {
   void add(index_t, T d) {
     if constexpr (Grad) acc += d;
   }
-  auto arr(index_t n) const { return Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, v); }
+  auto arr([[maybe_unused]] index_t n) const {
+    if constexpr (One)
+      return Eigen::Array<T, 1, 1>::Constant(v);
+    else
+      return Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, v);
+  }
   // Adds the partials e (one per element); for a scalar that is their sum.
   template <class E>
   void add_arr(const E& e) {

@@ -472,6 +472,16 @@ class compiled {
                                  " elements, the model has dimension ", std::to_string(dim_)}));
   }
 
+  // Length of declaration I; a literal 1 for a scalar, so that its transform's loops and its
+  // Eigen reductions are unrolled instead of run over a run-time length of one (D59).
+  template <std::size_t I>
+  index_t length_of() const {
+    if constexpr (info::template decl<I>::template decl_is_vec<info>())
+      return sizes_.n[I];
+    else
+      return 1;
+  }
+
   template <bool Grad>
   double evaluate(const vector_t<T>& q, vector_t<T>& grad, workspace& ws, term_mask terms = {}) const {
     env_type& env = ws.env;
@@ -484,10 +494,10 @@ class compiled {
         zero(s.adj);
         if (ncp_[I]) {
           s.logv = nullptr;
-          grad.segment(offsets_[I], sizes_.n[I]).setZero();
+          grad.segment(offsets_[I], length_of<I>()).setZero();
         } else {
           const auto& tf = std::get<I>(decls_).tf;
-          const double lj = tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), sizes_.n[I]);
+          const double lj = tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), length_of<I>());
           lp += terms.jacobian || !std::isfinite(lj) ? lj : 0.0;
           if constexpr (requires { tf.log_coordinates(); })
             s.logv = tf.log_coordinates() ? q.data() + offsets_[I] : nullptr;
@@ -531,7 +541,7 @@ class compiled {
               vector_view<T, T, true> zv{z, zg};
               lp += d.dist.standard_term(st, env, zv, sizes_.n[I]);
             } else {
-              scalar_view<T, true> zv{z[0]};
+              scalar_view<T, true, true> zv{z[0]};
               lp += d.dist.standard_term(st, env, zv, 1);
               zg[0] += zv.acc;
             }
@@ -543,7 +553,7 @@ class compiled {
           x.logv = s.logv;
           lp += d.dist.term(st, env, x, sizes_.n[I]);
         } else {
-          scalar_view<T, true> x{s.val};
+          scalar_view<T, true, true> x{s.val};
           x.use_log(s.logv);
           lp += d.dist.term(st, env, x, 1);
           s.adj += x.acc;
@@ -581,7 +591,7 @@ class compiled {
           if (ncp_[I]) return;
           auto& s = std::get<I>(env.slots);
           std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
-                                       grad.data() + offsets_[I], sizes_.n[I], terms.jacobian);
+                                       grad.data() + offsets_[I], length_of<I>(), terms.jacobian);
         }
       });
     }
