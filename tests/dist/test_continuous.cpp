@@ -30,6 +30,32 @@ TEST_CASE("normal matches Boost.Math and its partials are exact", "[dist]") {
   CHECK(call_lpdf<normal_fn>(x.head(2), {vec({0.0}), vec({1.0, 0.0})}).lp == -math::inf<double>);
 }
 
+// normal's lpdf takes one scalar pass up to normal_fn::few elements and Eigen's vectorised
+// passes above: the cases above cover the first, these the second.
+TEST_CASE("normal's vectorised path, above normal_fn::few elements, is exact too", "[dist]") {
+  const index_t n = 2 * normal_fn::few + 3;
+  Eigen::VectorXd x(n), mu(n), sigma(n);
+  for (index_t i = 0; i < n; ++i) {
+    x[i] = std::sin(1.3 * static_cast<double>(i)) * 3.0;
+    mu[i] = 0.1 * static_cast<double>(i % 5) - 0.2;
+    sigma[i] = 0.5 + 0.1 * static_cast<double>(i % 7);
+  }
+  double ref_scalar = 0, ref_vector = 0;
+  for (index_t i = 0; i < n; ++i) {
+    ref_scalar += std::log(bm::pdf(bm::normal(0.3, 0.9), x[i]));
+    ref_vector += std::log(bm::pdf(bm::normal(mu[i], sigma[i]), x[i]));
+  }
+  CHECK(call_lpdf<normal_fn>(x, {vec({0.3}), vec({0.9})}).lp == Approx(ref_scalar).epsilon(1e-12));
+  CHECK(call_lpdf<normal_fn>(x, {mu, sigma}).lp == Approx(ref_vector).epsilon(1e-12));
+  check_lpdf_partials<normal_fn>(x, {vec({0.3}), vec({0.9})});
+  check_lpdf_partials<normal_fn>(x, {mu, vec({0.9})});
+  check_lpdf_partials<normal_fn>(x, {vec({0.3}), sigma});
+  check_lpdf_partials<normal_fn>(x, {mu, sigma});
+  Eigen::VectorXd bad = sigma;
+  bad[n - 1] = 0.0;
+  CHECK(call_lpdf<normal_fn>(x, {mu, bad}).lp == -math::inf<double>);
+}
+
 TEST_CASE("half_normal is twice the normal on the positive half-line", "[dist]") {
   const Eigen::VectorXd x = vec({0.0, 0.01, 1.3, 7.0});
   for (double sigma : {0.05, 2.0, 100.0}) {
