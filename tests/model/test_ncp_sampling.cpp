@@ -41,9 +41,13 @@ TEST_CASE("funnel: the rewrite recovers v ~ normal(0, 3); centred is biased and 
   const fit fc = sample(compile(m, {.ncp = ncp_policy::never}), o);
   const moment vc = moments(fc, "v");
   INFO("centred: divergent " << fc.total_divergent() << ", v sd " << vc.sd);
-  // Centred, the neck of the funnel (v << 0) is not reached: sd(v) is biased low far beyond its
-  // Monte Carlo error, and the sampler reports divergences there.
-  CHECK(vc.sd < 3.0 - 4.5 * vc.mcse_sd);
+  // Centred, the neck of the funnel (v << 0) is reached only now and then, and each chain sticks
+  // in a different part of v's range: the chains disagree (R-hat far above 1.01; 1.06 to 1.70
+  // over seeds 1..12 when this was written) and the sampler reports divergences. sd(v) is biased
+  // low too (1.87 to 2.59 over the same seeds), but the poor mixing inflates its MCSE so much
+  // that the bias clears 4.5 MCSE for only about half the seeds: not a test.
+  CHECK(rhat(fc.posterior.column("v")) > 1.05);
+  CHECK(vc.sd < 3.0);
   CHECK(fc.total_divergent() > fn.total_divergent());
 }
 
