@@ -59,7 +59,6 @@ struct normal_fn {
   template <class X, class M, class S>
   static double lpdf_few(index_t n, X& x, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
-    using std::log;
     const double dn = static_cast<double>(n);
     double quad = 0;
     if constexpr (!S::is_vec) {
