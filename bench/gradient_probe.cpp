@@ -11,9 +11,11 @@
 #include "models/models.hpp"
 #include "reference/eight_schools.hpp"
 #include "reference/funnel.hpp"
+#include "reference/logistic.hpp"
 #include "reference/medium.hpp"
 #include "reference/simple.hpp"
 #include "reference/stress.hpp"
+#include "reference/sv.hpp"
 
 namespace {
 
@@ -51,7 +53,7 @@ bool probe(const std::string& model, const std::string& which, long n, MakeModel
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: gradient_probe simple|medium|stress|eight_schools|funnel compiled|reference [calls]\n");
+    std::fprintf(stderr, "usage: gradient_probe simple|medium|stress|eight_schools|funnel|logistic|sv compiled|reference [calls]\n");
     return 2;
   }
   const std::string model = argv[1], which = argv[2];
@@ -65,6 +67,9 @@ int main(int argc, char** argv) {
   if (model == "eight_schools")
     ok = probe<r::eight_schools<double>>(model, which, n, [](const auto& d) { return m::eight_schools_model(d); });
   if (model == "funnel") ok = probe<r::funnel<double>>(model, which, n, [](const auto& d) { return m::funnel_model(d); });
+  if (model == "logistic")
+    ok = probe<r::logistic<double>>(model, which, n, [](const auto& d) { return m::logistic_model(d); });
+  if (model == "sv") ok = probe<r::sv<double>>(model, which, n, [](const auto& d) { return m::sv_model(d); });
   if (!ok) {
     std::fprintf(stderr, "gradient_probe: unknown model '%s' or kind '%s'\n", argv[1], argv[2]);
     return 2;

@@ -109,6 +109,30 @@ TEST_CASE("student_t matches Boost.Math including huge degrees of freedom", "[di
   CHECK(call_lpdf<student_t_fn>(x, {vec({-1.0}), vec({0.0}), vec({1.0})}).lp == -math::inf<double>);
 }
 
+// student_t with a scalar nu runs in blocks of student_t_fn::block elements: across several
+// blocks, the last one partial, the density matches Boost.Math and every partial its central
+// difference; a bad scale in a later block still gives -inf.
+TEST_CASE("student_t's blocked pass over several blocks is exact", "[dist]") {
+  const index_t n = 2 * student_t_fn::block + 7;
+  Eigen::VectorXd x(n), sigma(n);
+  for (index_t i = 0; i < n; ++i) {
+    x[i] = std::sin(0.7 * static_cast<double>(i)) * 4.0;
+    sigma[i] = 0.4 + 0.15 * static_cast<double>(i % 9);
+  }
+  double ref_scalar = 0, ref_vector = 0;
+  for (index_t i = 0; i < n; ++i) {
+    ref_scalar += std::log(bm::pdf(bm::students_t(4.5), (x[i] - 0.2) / 1.3) / 1.3);
+    ref_vector += std::log(bm::pdf(bm::students_t(4.5), (x[i] - 0.2) / sigma[i]) / sigma[i]);
+  }
+  CHECK(call_lpdf<student_t_fn>(x, {vec({4.5}), vec({0.2}), vec({1.3})}).lp == Approx(ref_scalar).epsilon(1e-12));
+  CHECK(call_lpdf<student_t_fn>(x, {vec({4.5}), vec({0.2}), sigma}).lp == Approx(ref_vector).epsilon(1e-12));
+  check_lpdf_partials<student_t_fn>(x, {vec({4.5}), vec({0.2}), vec({1.3})});
+  check_lpdf_partials<student_t_fn>(x, {vec({4.5}), vec({0.2}), sigma});
+  Eigen::VectorXd bad = sigma;
+  bad[student_t_fn::block + 3] = -0.5;
+  CHECK(call_lpdf<student_t_fn>(x, {vec({4.5}), vec({0.2}), bad}).lp == -math::inf<double>);
+}
+
 TEST_CASE("exponential matches Boost.Math", "[dist]") {
   const Eigen::VectorXd x = vec({0.0, 1e-8, 0.3, 50.0});
   for (double rate : {0.1, 1.0, 50.0}) {
@@ -130,4 +154,14 @@ TEST_CASE("gaussian_random_walk is a chain of normals", "[dist]") {
   for (int t = 1; t < x.size(); ++t) ref += std::log(bm::pdf(bm::normal(x[t - 1], s), x[t]));
   CHECK(call_lpdf<gaussian_random_walk_fn>(x, {vec({s})}).lp == Approx(ref).epsilon(1e-12));
   check_lpdf_partials<gaussian_random_walk_fn>(x, {vec({s})});
+  // One step, and a scale per step (the step-by-step path).
+  CHECK(call_lpdf<gaussian_random_walk_fn>(x.head(1), {vec({s})}).lp ==
+        Approx(std::log(bm::pdf(bm::normal(0, s), x[0]))).epsilon(1e-14));
+  check_lpdf_partials<gaussian_random_walk_fn>(x.head(1), {vec({s})});
+  const Eigen::VectorXd steps = vec({0.6, 0.9, 0.4, 1.1, 0.7});
+  double ref_steps = std::log(bm::pdf(bm::normal(0, steps[0]), x[0]));
+  for (int t = 1; t < x.size(); ++t) ref_steps += std::log(bm::pdf(bm::normal(x[t - 1], steps[t]), x[t]));
+  CHECK(call_lpdf<gaussian_random_walk_fn>(x, {steps}).lp == Approx(ref_steps).epsilon(1e-12));
+  check_lpdf_partials<gaussian_random_walk_fn>(x, {steps});
+  CHECK(call_lpdf<gaussian_random_walk_fn>(x, {vec({0.0})}).lp == -math::inf<double>);
 }

@@ -42,8 +42,11 @@ struct student_t_fn {
       return lpdf_loop(n, x, nu, mu, sigma);
   }
 
-  // Scalar nu (the common case): vectorised passes with the nu terms computed once.
-  // log1p(r) is written log(1 + r), which Eigen vectorises (absolute error below an ulp of 1).
+  // Scalar nu (the common case): the nu terms once, then one vectorised pass per block of
+  // `block` elements. With z = (x - mu) / sigma and w = (nu + 1) / (nu + z^2), every partial is a
+  // product of z, w and 1 / sigma; the block keeps those in stack arrays, so each division is done
+  // once per element, by Eigen's packet division, and the log in the same pass (D62).
+  static constexpr index_t block = 64;
   template <class X, class N, class M, class S>
   static double lpdf_scalar_nu(index_t n, X& x, N& nu, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
@@ -51,34 +54,57 @@ struct student_t_fn {
     if (!(v > T(0))) return -math::inf<double>;
     const nu_terms<T> c = nu_constants(v);
     double lp = c.norm * static_cast<double>(n);
-    const auto r = x.arr(n) - mu.arr(n);
-    const auto sa = sigma.arr(n);
     if constexpr (S::is_vec) {
-      if (!sigma.all_positive(n)) return -math::inf<double>;
       lp -= sigma.sum_log(n);
     } else {
       if (!(sigma.val(0) > T(0))) return -math::inf<double>;
       lp -= static_cast<double>(n) * static_cast<double>(sigma.log_val());
     }
-    // One vectorised pass for the logarithms, one scalar pass for the partials: Eigen's lazy
-    // expressions would otherwise recompute the divisions in every partial.
-    const double sum_l1p = sum_as_double(((r / sa).square() / v + T(1)).log());
+    double sum_l1p = 0, sum_wz2 = 0;
+    bool ok = true;
+    sum_over_blocks<block>(
+        n,
+        [&](index_t m, auto& xb, auto& mb, auto& sb) {
+          ok &= block_pass(m, xb, mb, sb, v, sum_l1p, sum_wz2);
+          return 0.0;
+        },
+        x, mu, sigma);
+    if (!ok) return -math::inf<double>;
     lp -= 0.5 * static_cast<double>(v + T(1)) * sum_l1p;
-    double sum_wz2 = 0;
-    for (index_t i = 0; i < n; ++i) {
-      const T inv_s = T(1) / sigma.val(i);
-      const T z = (x.val(i) - mu.val(i)) * inv_s;
-      const T z2 = z * z;
-      const T w = (v + T(1)) / (v + z2);
-      x.add(i, -w * z * inv_s);
-      mu.add(i, w * z * inv_s);
-      sigma.add(i, (w * z2 - T(1)) * inv_s);
-      if constexpr (N::grad) sum_wz2 += static_cast<double>(w * z2);
-    }
     if constexpr (N::grad)
       nu.add_total(static_cast<T>(static_cast<double>(c.dnorm) * static_cast<double>(n) +
                                   0.5 * (sum_wz2 / static_cast<double>(v) - sum_l1p)));
     return lp;
+  }
+
+  // One block of at most `block` elements; false when a sigma is not positive.
+  template <class X, class M, class S, class T>
+  static bool block_pass(index_t m, X& x, M& mu, S& sigma, T v, double& sum_l1p, double& sum_wz2) {
+    using A = Eigen::Array<T, Eigen::Dynamic, 1, 0, block, 1>;
+    const T inv_v = T(1) / v;
+    A inv_s(m), z(m), z2(m), w(m);
+    if constexpr (S::is_vec) {
+      const auto sa = sigma.arr(m);
+      if (!all_positive(m, sigma)) return false;
+      inv_s = sa.inverse();
+      z = (x.arr(m) - mu.arr(m)) * inv_s;
+    } else {
+      const T is = T(1) / sigma.val(0);
+      inv_s.setConstant(is);
+      z = (x.arr(m) - mu.arr(m)) * is;
+    }
+    z2 = z.square();
+    sum_l1p += sum_as_double((z2 * inv_v + T(1)).log());
+    w = (v + T(1)) / (v + z2);
+    if constexpr (X::grad || M::grad) {
+      const A wz = w * z * inv_s;
+      if constexpr (X::grad) x.add_arr(-wz);
+      if constexpr (M::grad) mu.add_arr(wz);
+    }
+    w *= z2;  // w z^2 from here on
+    if constexpr (S::grad) sigma.add_arr((w - T(1)) * inv_s);
+    sum_wz2 += sum_as_double(w);
+    return true;
   }
 
   template <class X, class N, class M, class S>
