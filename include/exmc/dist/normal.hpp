@@ -37,11 +37,11 @@ struct normal_fn {
       // Scalar sigma: everything reduces to sums of r and r^2 (one vectorised pass each).
       const T s = sigma.val(0);
       if (!(s > T(0))) return -math::inf<double>;
-      const T inv_var = T(1) / (s * s);
+      const T inv_s = T(1) / s, inv_var = inv_s * inv_s;  // one division on the critical path
       const double quad = sum_as_double(r.square()) * static_cast<double>(inv_var);
       if constexpr (X::grad) x.add_arr(-r * inv_var);
       if constexpr (M::grad) mu.add_arr(r * inv_var);
-      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) / static_cast<double>(s)));
+      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) * static_cast<double>(inv_s)));
       return -dn * (math::log_sqrt_two_pi + static_cast<double>(sigma.log_val())) - 0.5 * quad;
     } else {
       const auto sa = sigma.arr(n);
@@ -55,7 +55,10 @@ struct normal_fn {
     }
   }
 
-  // The same density and partials element by element, sums in double.
+  // The same density and partials element by element, sums in double. A scalar view's partial is
+  // summed in a local: through the view's own member, every `+=` would be a load and a store
+  // the compiler must keep in order with the stores into x's partials (they might alias), a
+  // chain of store-to-load latencies across the loop (D64).
   template <class X, class M, class S>
   static double lpdf_few(index_t n, X& x, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
@@ -64,27 +67,41 @@ struct normal_fn {
     if constexpr (!S::is_vec) {
       const T s = sigma.val(0);
       if (!(s > T(0))) return -math::inf<double>;
-      const T inv_var = T(1) / (s * s);
+      const T inv_s = T(1) / s, inv_var = inv_s * inv_s;  // one division on the critical path
+      T mu_acc = T(0);  // a scalar mu's partial, summed in a register (see below)
       for (index_t i = 0; i < n; ++i) {
         const T r = static_cast<T>(x.val(i)) - static_cast<T>(mu.val(i));
         quad += static_cast<double>(r * r);
         const T d = r * inv_var;
         if constexpr (X::grad) x.add(i, -d);
-        if constexpr (M::grad) mu.add(i, d);
+        if constexpr (M::grad) {
+          if constexpr (M::is_vec)
+            mu.add(i, d);
+          else
+            mu_acc += d;
+        }
       }
+      if constexpr (M::grad && !M::is_vec) mu.add_total(mu_acc);
       quad *= static_cast<double>(inv_var);
-      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) / static_cast<double>(s)));
+      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) * static_cast<double>(inv_s)));
       return -dn * (math::log_sqrt_two_pi + static_cast<double>(sigma.log_val())) - 0.5 * quad;
     } else {
       if (!sigma.all_positive(n)) return -math::inf<double>;
+      T mu_acc = T(0);
       for (index_t i = 0; i < n; ++i) {
         const T inv_s = T(1) / static_cast<T>(sigma.val(i));
         const T z = (static_cast<T>(x.val(i)) - static_cast<T>(mu.val(i))) * inv_s;
         quad += static_cast<double>(z * z);
         if constexpr (X::grad) x.add(i, -z * inv_s);
-        if constexpr (M::grad) mu.add(i, z * inv_s);
+        if constexpr (M::grad) {
+          if constexpr (M::is_vec)
+            mu.add(i, z * inv_s);
+          else
+            mu_acc += z * inv_s;
+        }
         if constexpr (S::grad) sigma.add(i, (z * z - T(1)) * inv_s);
       }
+      if constexpr (M::grad && !M::is_vec) mu.add_total(mu_acc);
       return -dn * math::log_sqrt_two_pi - 0.5 * quad - sigma.sum_log(n);
     }
   }

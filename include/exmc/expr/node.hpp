@@ -11,8 +11,8 @@
 //   size(senv)                         run-time length (1 for scalars); validates, throws model_error
 //   init(state, senv)                  allocates the state's buffers once
 //   forward(state, env)                computes its value (children first); zeroes its adjoint
-//   value(state, env)                  T or vector_t<T> const&
-//   adj(state, env)                    T& or vector_t<T>& into which the parent accumulates
+//   value(state, env)                  T, or vector_t<T> const& (a declaration's: Map<vector_t<T>>)
+//   adj(state, env)                    T& or vector_t<T>& (Map) into which the parent accumulates
 //   backward(state, env)               pushes its accumulated adjoint into its children
 //   cast<T>()                          the same expression with its data stored as T
 //   describe()                         human-readable form, for errors and graph dumps
@@ -77,6 +77,10 @@ template <class T>
 inline T elem(const vector_t<T>& v, index_t i) {
   return v.coeff(i);
 }
+template <class T>
+inline T elem(const Eigen::Map<vector_t<T>>& v, index_t i) {
+  return v.coeff(i);
+}
 
 // A scalar broadcast to n elements, or a vector, as an Eigen array expression.
 template <class T>
@@ -86,6 +90,10 @@ inline auto as_array(T v, index_t n) {
 }
 template <class T>
 inline auto as_array(const vector_t<T>& v, index_t) {
+  return v.array();
+}
+template <class T>
+inline auto as_array(const Eigen::Map<vector_t<T>>& v, index_t) {
   return v.array();
 }
 
@@ -104,6 +112,10 @@ inline void zero(T& v) {
 }
 template <class T>
 inline void zero(vector_t<T>& v) {
+  v.setZero();
+}
+template <class T>
+inline void zero(Eigen::Map<vector_t<T>>& v) {
   v.setZero();
 }
 

@@ -30,6 +30,52 @@ struct decl_slot : cached<T, Vec> {
   const T* logv = nullptr;
 };
 
+// A vector declaration's values and adjoints are views (Eigen::Map), normally of the slot's own
+// buffers. Each evaluation points an identity-transformed parameter's views at its coordinates of
+// q and of grad instead, so its values are read where the sampler wrote them and its adjoints
+// accumulate where the sampler reads them: no copy in, no copy out (D63). Whatever else writes
+// values (draw_prior, load_constrained) points the views back at the own buffers first; a copy of
+// the slot takes the values it views.
+template <class T>
+struct decl_slot<T, true> {
+  using map_type = Eigen::Map<vector_t<T>>;
+  vector_t<T> own_val, own_adj;
+  map_type val{nullptr, 0};
+  map_type adj{nullptr, 0};
+  const T* logv = nullptr;
+
+  decl_slot() = default;
+  decl_slot(const decl_slot& o) : own_val(o.val), own_adj(o.adj) { bind_own(); }
+  decl_slot(decl_slot&& o) noexcept : own_val(std::move(o.own_val)), own_adj(std::move(o.own_adj)) {
+    const bool viewed_own = o.val.data() == own_val.data();
+    bind_own();
+    if (!viewed_own) {
+      val = o.val;
+      adj = o.adj;
+    }
+  }
+  decl_slot& operator=(decl_slot o) noexcept {
+    std::swap(own_val, o.own_val);
+    std::swap(own_adj, o.own_adj);
+    logv = nullptr;
+    bind_own();
+    return *this;
+  }
+  ~decl_slot() = default;
+
+  void allocate(index_t n) {
+    own_val.setZero(n);
+    own_adj.setZero(n);
+    bind_own();
+  }
+  // Eigen's documented way to re-point a Map: construct it again in place.
+  void bind(T* v, T* a) {
+    new (&val) map_type(v, own_val.size());
+    new (&adj) map_type(a, own_val.size());
+  }
+  void bind_own() { bind(own_val.data(), own_adj.data()); }
+};
+
 template <class T, class Info, class... Decls>
 struct model_env {
   using scalar = T;
@@ -135,6 +181,7 @@ class compiled {
   // Thread-safe on distinct workspaces; the 2-argument form serialises on an internal one.
   double logp_grad(const vector_t<T>& q, vector_t<T>& grad, workspace& ws) const {
     check_dim(q);
+    check_distinct(q, grad);
     grad.resize(dim_);
     const double lp = evaluate<true>(q, grad, ws, terms_);
     if (!std::isfinite(lp)) grad.setZero();
@@ -448,6 +495,7 @@ class compiled {
   }
   double evaluate_terms(const vector_t<T>& q, vector_t<T>& grad, workspace& ws, term_mask terms) const {
     check_dim(q);
+    check_distinct(q, grad);
     grad.resize(dim_);
     const double lp = evaluate<true>(q, grad, ws, terms);
     if (!std::isfinite(lp)) grad.setZero();
@@ -463,8 +511,27 @@ class compiled {
     out.resize(n);
     for (index_t i = 0; i < n; ++i) out[order.empty() ? i : order[static_cast<std::size_t>(i)]] = v[i];
   }
+  // Before anything but an evaluation writes values: no cached logs into an old q, and every
+  // vector slot viewing its own buffers, not an old q and grad (D63).
   static void forget_logs(env_type& env) {
-    std::apply([](auto&... s) { ((s.logv = nullptr), ...); }, env.slots);
+    auto reset = []<class S>(S& s) {
+      s.logv = nullptr;
+      if constexpr (requires { s.bind_own(); }) s.bind_own();
+    };
+    std::apply([&](auto&... s) { (reset(s), ...); }, env.slots);
+  }
+  // Parameter I's values are its coordinates of q (a vector with the identity transform, D63).
+  template <std::size_t I>
+  static constexpr bool reads_q() {
+    using D = typename info::template decl<I>;
+    if constexpr (D::kind != decl_kind::param || !D::template decl_is_vec<info>())
+      return false;
+    else
+      return std::is_same_v<std::remove_cvref_t<decltype(std::declval<const D&>().tf)>, identity_tf>;
+  }
+  // The gradient is accumulated in grad while q is still being read (D63).
+  static void check_distinct(const vector_t<T>& q, const vector_t<T>& grad) {
+    if (&q == &grad) throw model_error("log density: q and grad must be distinct vectors");
   }
   void check_dim(const vector_t<T>& q) const {
     if (q.size() != dim_)
@@ -491,6 +558,14 @@ class compiled {
       constexpr std::size_t I = ic;
       if constexpr (info::kinds[I] == decl_kind::param) {
         auto& s = std::get<I>(env.slots);
+        if constexpr (reads_q<I>()) {
+          if (!ncp_[I]) {
+            // q is only read through val; const_cast because one Map type serves both uses.
+            s.bind(const_cast<T*>(q.data()) + offsets_[I], grad.data() + offsets_[I]);
+            s.adj.setZero();
+            return;
+          }
+        }
         zero(s.adj);
         if (ncp_[I]) {
           s.logv = nullptr;
@@ -589,6 +664,7 @@ class compiled {
         constexpr std::size_t I = ic;
         if constexpr (info::kinds[I] == decl_kind::param) {
           if (ncp_[I]) return;
+          if constexpr (reads_q<I>()) return;  // its adjoints are already in grad
           auto& s = std::get<I>(env.slots);
           std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
                                        grad.data() + offsets_[I], length_of<I>(), terms.jacobian);
