@@ -1,5 +1,5 @@
 #pragma once
-// The node protocol shared by every expression (see docs/architecture.md).
+// The node protocol shared by every expression.
 //
 // An expression is a small value type deriving from expr_tag. Its shape (scalar or vector) and
 // whether it depends on parameters are compile-time facts, given the model's name table `Info`.
