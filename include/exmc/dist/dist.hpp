@@ -92,7 +92,12 @@ struct dist_expr {
     bool grouped = false;
     std::vector<index_t> seg_begin;  // segment k is [seg_begin[k], seg_begin[k + 1])
     std::vector<int> seg_group;      // its group, the shared index value
+    // Families reading data moments (D65): one per segment (or one for the whole variate), for the
+    // data at `moments_of`; computed on the first evaluation, sized here so no call allocates.
+    std::vector<data_moments> moments;
+    const void* moments_of = nullptr;
   };
+  static constexpr bool reads_moments = requires { Fn::reads_data_moments; };
 
   // The shared index vector of the gathered arguments, if they all share one (else empty).
   const Eigen::VectorXi* shared_index() const {
@@ -265,15 +270,25 @@ struct dist_expr {
         s.seg_begin.push_back(idx->size());
       }
     }
+    if constexpr (reads_moments) s.moments.resize(s.grouped ? s.seg_begin.size() - 1 : 1);
   }
 
   // Log density of variate view x (n elements) given the current environment; partials flow into
   // x and, through the arguments' backward passes, into the environment's adjoints.
   template <class S, class Env, class X>
   double term(S& s, Env& env, X& x, index_t n) const {
-    if constexpr (groupable<typename Env::info> && X::is_vec)
-      if (s.grouped) return term_grouped(s, env, x, std::index_sequence_for<Args...>{});
-    return term_impl(s, env, x, n, std::index_sequence_for<Args...>{});
+    if constexpr (reads_moments && X::is_vec && !X::grad && requires { x.moments; }) {
+      if (s.moments_of != static_cast<const void*>(x.v)) compute_moments(s, x, n);
+      if constexpr (groupable<typename Env::info>)
+        if (s.grouped) return term_grouped(s, env, x, std::index_sequence_for<Args...>{});
+      X xm = x;
+      xm.moments = s.moments.data();
+      return term_impl(s, env, xm, n, std::index_sequence_for<Args...>{});
+    } else {
+      if constexpr (groupable<typename Env::info> && X::is_vec)
+        if (s.grouped) return term_grouped(s, env, x, std::index_sequence_for<Args...>{});
+      return term_impl(s, env, x, n, std::index_sequence_for<Args...>{});
+    }
   }
 
   // ---- simulation and pointwise log densities (model/, predictive/) -------------------------
@@ -389,6 +404,7 @@ struct dist_expr {
       View out = v;
       out.v = v.v + i;
       if (v.logv) out.logv = v.logv + i;
+      out.moments = nullptr;
       out.size = 1;
       return out;
     } else {
@@ -534,6 +550,30 @@ struct dist_expr {
       }
     }
   }
+  // Moments of each segment (or of all n values) of the constant data x, in double; two passes,
+  // both relative to a pivot, so the mean and the centred sum of squares keep their digits
+  // whatever the data's offset.
+  template <class S, class X>
+  static void compute_moments(S& s, const X& x, index_t n) {
+    auto one = [&](index_t b, index_t e) {
+      data_moments m;
+      m.n = e - b;
+      m.pivot = static_cast<double>(x.v[b]);
+      double sum = 0;
+      for (index_t i = b; i < e; ++i) sum += static_cast<double>(x.v[i]) - m.pivot;
+      m.delta = sum / static_cast<double>(m.n);
+      for (index_t i = b; i < e; ++i) {
+        const double d = (static_cast<double>(x.v[i]) - m.pivot) - m.delta;
+        m.ss += d * d;
+      }
+      return m;
+    };
+    if (s.grouped)
+      for (std::size_t k = 0; k + 1 < s.seg_begin.size(); ++k) s.moments[k] = one(s.seg_begin[k], s.seg_begin[k + 1]);
+    else
+      s.moments[0] = one(0, n);
+    s.moments_of = static_cast<const void*>(x.v);
+  }
   template <class S, class Env, class X, std::size_t... I>
   double term_grouped(S& s, Env& env, X& x, std::index_sequence<I...>) const {
     using T = typename Env::scalar;
@@ -546,6 +586,7 @@ struct dist_expr {
       X xk{x.v + b, x.g ? x.g + b : nullptr};
       if constexpr (requires { x.log_fact; })
         if (x.log_fact) xk.log_fact = x.log_fact + b;
+      if constexpr (reads_moments && !X::grad && requires { x.moments; }) xk.moments = &s.moments[k];
       auto views = std::make_tuple(segment_view(std::get<I>(args), std::get<I>(s.s), env, group)...);
       lp += Fn::lpdf(s.seg_begin[k + 1] - b, xk, std::get<I>(views)...);
       (finish_segment(std::get<I>(args), std::get<I>(s.s), env, group, std::get<I>(views), totals[I]), ...);

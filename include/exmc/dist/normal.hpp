@@ -25,10 +25,16 @@ struct normal_fn {
   // passes pays an alignment prologue and a tail that cost more than its arithmetic (D61).
   static constexpr index_t few = 16;
 
+  // Over constant data with a scalar mean and scale, the density depends on the data only through
+  // their count, mean and centred sum of squares: sum (x - mu)^2 = ss + n (mean - mu)^2 (D65).
+  static constexpr bool reads_data_moments = true;
+
   template <class X, class M, class S>
   static double lpdf(index_t n, X& x, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
     using std::log;
+    if constexpr (!X::grad && !M::is_vec && !S::is_vec && requires { x.moments; })
+      if (x.moments && x.moments->n == n) return lpdf_moments(*x.moments, mu, sigma);
     if constexpr (X::is_vec || M::is_vec || S::is_vec)
       if (n <= few) return lpdf_few(n, x, mu, sigma);
     const double dn = static_cast<double>(n);
@@ -53,6 +59,20 @@ struct normal_fn {
       if constexpr (S::grad) sigma.add_arr((z.square() - T(1)) * inv_s);
       return -dn * math::log_sqrt_two_pi - 0.5 * sum_as_double(z.square()) - sigma.sum_log(n);
     }
+  }
+
+  template <class M, class S>
+  static double lpdf_moments(const data_moments& m, M& mu, S& sigma) {
+    using T = decltype(sigma.val(0));
+    const T s = sigma.val(0);
+    if (!(s > T(0))) return -math::inf<double>;
+    const double dn = static_cast<double>(m.n);
+    const double inv_s = 1.0 / static_cast<double>(s), inv_var = inv_s * inv_s;
+    const double off = (m.pivot - static_cast<double>(mu.val(0))) + m.delta;  // mean - mu
+    const double quad = (m.ss + dn * off * off) * inv_var;
+    if constexpr (M::grad) mu.add_total(static_cast<T>(dn * off * inv_var));
+    if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) * inv_s));
+    return -dn * (math::log_sqrt_two_pi + static_cast<double>(sigma.log_val())) - 0.5 * quad;
   }
 
   // The same density and partials element by element, sums in double. A scalar view's partial is

@@ -75,6 +75,18 @@ struct scalar_view {
   }
 };
 
+// Count, mean and centred sum of squares of a run of constant data, computed once per workspace:
+// a family whose density over data depends on nothing else (normal with a scalar mean and scale)
+// reads them instead of the data (D65).
+// The mean is kept as pivot + delta, pivot one of the values: data far from zero with a small
+// spread (1e8 + noise) then keep the digits of mean - mu that a rounded mean would lose.
+struct data_moments {
+  index_t n = 0;
+  double pivot = 0;
+  double delta = 0;  // mean - pivot
+  double ss = 0;     // sum of (x - mean)^2
+};
+
 // Vector view over contiguous values; partials are added in place (the target is zeroed before).
 // Facts about the values that can be known in advance and save work on every evaluation:
 // `logv` points at their logarithms (data vectors cache them; exp(a) has them as a), and `valid`
@@ -90,6 +102,9 @@ struct vector_view {
   // term of the count families costs one vectorised sum instead of a lookup per element.
   const double* log_fact = nullptr;
   bool valid = false;
+  // Moments of exactly these n values, when they are constant data (dist.hpp sets it; anything
+  // that narrows or shifts a view leaves it null).
+  const data_moments* moments = nullptr;
   index_t size = 0;  // number of values (what a whole-vector argument needs; see dist.hpp)
   V val(index_t i) const { return v[i]; }
   void add(index_t i, T d) {
@@ -127,6 +142,7 @@ double sum_over_blocks(index_t n, F&& f, Vs&... vs) {
       if (tmp.g) tmp.g += b;
       if (tmp.logv) tmp.logv += b;
       if (tmp.log_fact) tmp.log_fact += b;
+      tmp.moments = nullptr;
       return tmp;
     } else {
       return v;
