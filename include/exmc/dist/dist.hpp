@@ -98,6 +98,9 @@ struct dist_expr {
     const void* moments_of = nullptr;
   };
   static constexpr bool reads_moments = requires { Fn::reads_data_moments; };
+  // Whether a variate view of type X gets data moments: constant data, for a family reading them.
+  template <class X>
+  static constexpr bool moments_for = reads_moments && X::is_vec && !X::grad && requires(X& x) { x.moments; };
 
   // The shared index vector of the gathered arguments, if they all share one (else empty).
   const Eigen::VectorXi* shared_index() const {
@@ -277,16 +280,15 @@ struct dist_expr {
   // x and, through the arguments' backward passes, into the environment's adjoints.
   template <class S, class Env, class X>
   double term(S& s, Env& env, X& x, index_t n) const {
-    if constexpr (reads_moments && X::is_vec && !X::grad && requires { x.moments; }) {
+    if constexpr (moments_for<X>)
       if (s.moments_of != static_cast<const void*>(x.v)) compute_moments(s, x, n);
-      if constexpr (groupable<typename Env::info>)
-        if (s.grouped) return term_grouped(s, env, x, std::index_sequence_for<Args...>{});
+    if constexpr (groupable<typename Env::info> && X::is_vec)
+      if (s.grouped) return term_grouped(s, env, x, std::index_sequence_for<Args...>{});
+    if constexpr (moments_for<X>) {
       X xm = x;
       xm.moments = s.moments.data();
       return term_impl(s, env, xm, n, std::index_sequence_for<Args...>{});
     } else {
-      if constexpr (groupable<typename Env::info> && X::is_vec)
-        if (s.grouped) return term_grouped(s, env, x, std::index_sequence_for<Args...>{});
       return term_impl(s, env, x, n, std::index_sequence_for<Args...>{});
     }
   }
@@ -586,7 +588,7 @@ struct dist_expr {
       X xk{x.v + b, x.g ? x.g + b : nullptr};
       if constexpr (requires { x.log_fact; })
         if (x.log_fact) xk.log_fact = x.log_fact + b;
-      if constexpr (reads_moments && !X::grad && requires { x.moments; }) xk.moments = &s.moments[k];
+      if constexpr (moments_for<X>) xk.moments = &s.moments[k];
       auto views = std::make_tuple(segment_view(std::get<I>(args), std::get<I>(s.s), env, group)...);
       lp += Fn::lpdf(s.seg_begin[k + 1] - b, xk, std::get<I>(views)...);
       (finish_segment(std::get<I>(args), std::get<I>(s.s), env, group, std::get<I>(views), totals[I]), ...);
