@@ -22,6 +22,9 @@ TEST_CASE("scalar broadcasting on either side", "[expr]") {
                    [](const test::expr_values& v) { return V((v.p / v.b).array() - v.b); }, test::n_elem);
   check_expression([](auto a, auto, auto b) { return 2.0 - a * b / 3.0; },
                    [](const test::expr_values& v) { return V(2.0 - (v.a * v.b / 3.0).array()); }, test::n_elem);
+  // b / 3.0 multiplies by a reciprocal (D66); 1.0 / b divides (b is a parameter and a scalar)
+  check_expression([](auto a, auto, auto b) { return a * (b / 3.0) + 1.0 / b; },
+                   [](const test::expr_values& v) { return V((v.a * (v.b / 3.0)).array() + 1.0 / v.b); }, test::n_elem);
   Eigen::VectorXd w(test::n_elem);
   w << 0.5, -1.0, 2.0, 0.25;
   check_expression([w](auto a, auto, auto b) { return w * a + b * w; },

@@ -407,6 +407,7 @@ struct dist_expr {
       out.v = v.v + i;
       if (v.logv) out.logv = v.logv + i;
       out.moments = nullptr;
+      out.log_sum = nullptr;
       out.size = 1;
       return out;
     } else {
@@ -481,6 +482,7 @@ struct dist_expr {
       view.size = a.value(st, env).size();
       if constexpr (is_vec_data<A>::value) {
         view.logv = a.logv.data();
+        view.log_sum = &a.log_sum;
         view.valid = true;  // checked against the argument's domain when the model was built
       } else if constexpr (is_exp_of_vector<A, I>::value) {
         view.logv = a.a.value(st.a, env).data();
@@ -493,6 +495,8 @@ struct dist_expr {
       if constexpr (std::is_same_v<A, constant>) {
         view.lg = static_cast<T>(a.logv);
         view.has_log = true;
+        view.inv = static_cast<T>(a.invv);
+        view.has_inv = true;
       } else if constexpr (is_exp_of_scalar<A, I>::value) {
         view.lg = static_cast<T>(a.a.value(st.a, env));
         view.has_log = true;
@@ -576,6 +580,19 @@ struct dist_expr {
       s.moments[0] = one(0, n);
     s.moments_of = static_cast<const void*>(x.v);
   }
+  // Fn::lpdf, or straight to the family's special case when one applies: its density from data
+  // moments when x carries them for its n values, its element-by-element pass when n is at most
+  // Fn::few. Each is small enough to inline where the whole lpdf is not, so the views stay in
+  // registers instead of being written out for a call, per segment (D67).
+  template <class X, class... V>
+  static double call_lpdf(index_t n, X& x, V&... v) {
+    if constexpr (moments_for<X> && (!V::is_vec && ...))
+      if (x.moments && x.moments->n == n) return Fn::lpdf_moments(*x.moments, v...);
+    if constexpr (requires { Fn::few; } && (X::is_vec || (V::is_vec || ...)))
+      if (n <= Fn::few) return Fn::lpdf_few(n, x, v...);
+    return Fn::lpdf(n, x, v...);
+  }
+
   template <class S, class Env, class X, std::size_t... I>
   double term_grouped(S& s, Env& env, X& x, std::index_sequence<I...>) const {
     using T = typename Env::scalar;
@@ -590,7 +607,7 @@ struct dist_expr {
         if (x.log_fact) xk.log_fact = x.log_fact + b;
       if constexpr (moments_for<X>) xk.moments = &s.moments[k];
       auto views = std::make_tuple(segment_view(std::get<I>(args), std::get<I>(s.s), env, group)...);
-      lp += Fn::lpdf(s.seg_begin[k + 1] - b, xk, std::get<I>(views)...);
+      lp += call_lpdf(s.seg_begin[k + 1] - b, xk, std::get<I>(views)...);
       (finish_segment(std::get<I>(args), std::get<I>(s.s), env, group, std::get<I>(views), totals[I]), ...);
     }
     (finish_grouped(std::get<I>(args), std::get<I>(s.s), env, totals[I]), ...);
@@ -629,7 +646,7 @@ struct dist_expr {
   double term_impl(S& s, Env& env, X& x, index_t n, std::index_sequence<I...>) const {
     (std::get<I>(args).forward(std::get<I>(s.s), env), ...);
     auto views = std::make_tuple(make_view<!X::is_vec>(std::get<I>(args), std::get<I>(s.s), env)...);
-    const double lp = Fn::lpdf(n, x, std::get<I>(views)...);
+    const double lp = call_lpdf(n, x, std::get<I>(views)...);
     (finish(std::get<I>(args), std::get<I>(s.s), env, std::get<I>(views)), ...);
     return lp;
   }

@@ -43,7 +43,7 @@ struct normal_fn {
       // Scalar sigma: everything reduces to sums of r and r^2 (one vectorised pass each).
       const T s = sigma.val(0);
       if (!(s > T(0))) return -math::inf<double>;
-      const T inv_s = T(1) / s, inv_var = inv_s * inv_s;  // one division on the critical path
+      const T inv_s = sigma.inv_val(), inv_var = inv_s * inv_s;  // a constant scale brings its own
       const double quad = sum_as_double(r.square()) * static_cast<double>(inv_var);
       if constexpr (X::grad) x.add_arr(-r * inv_var);
       if constexpr (M::grad) mu.add_arr(r * inv_var);
@@ -87,7 +87,7 @@ struct normal_fn {
     if constexpr (!S::is_vec) {
       const T s = sigma.val(0);
       if (!(s > T(0))) return -math::inf<double>;
-      const T inv_s = T(1) / s, inv_var = inv_s * inv_s;  // one division on the critical path
+      const T inv_s = sigma.inv_val(), inv_var = inv_s * inv_s;  // a constant scale brings its own
       T mu_acc = T(0);  // a scalar mu's partial, summed in a register (see below)
       for (index_t i = 0; i < n; ++i) {
         const T r = static_cast<T>(x.val(i)) - static_cast<T>(mu.val(i));

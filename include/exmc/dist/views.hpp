@@ -43,11 +43,14 @@ struct scalar_view {
   T acc = T(0);
   T lg = T(0);          // log(v) when known in advance (constants, exp(a)): see has_log
   bool has_log = false;
+  T inv = T(0);         // 1 / v when known in advance (constants): see has_inv
+  bool has_inv = false;
   T val(index_t) const { return v; }
   T log_val() const {
     using std::log;
     return has_log ? lg : log(v);
   }
+  T inv_val() const { return has_inv ? inv : T(1) / v; }
   // Takes log(v) from *known when the caller has it without computing it (null: it does not).
   void use_log(const T* known) {
     if (known) {
@@ -98,6 +101,9 @@ struct vector_view {
   const V* v;
   T* g;
   const V* logv = nullptr;
+  // Constant data as a scale: the sum of the logs of all `size` values (null when the view is
+  // narrowed or shifted, as `moments` is).
+  const double* log_sum = nullptr;
   // Observed counts: log(y!) per element, computed when the model is built, so the normalising
   // term of the count families costs one vectorised sum instead of a lookup per element.
   const double* log_fact = nullptr;
@@ -122,6 +128,7 @@ struct vector_view {
   }
   // Sum of log(values), from the cached logarithms when there are any.
   double sum_log(index_t n) const {
+    if (log_sum && n == size) return *log_sum;
     if (logv) return sum_as_double(Eigen::Map<const Eigen::Array<V, Eigen::Dynamic, 1>>(logv, n));
     return sum_as_double(arr(n).log());
   }
@@ -143,6 +150,7 @@ double sum_over_blocks(index_t n, F&& f, Vs&... vs) {
       if (tmp.logv) tmp.logv += b;
       if (tmp.log_fact) tmp.log_fact += b;
       tmp.moments = nullptr;
+      tmp.log_sum = nullptr;
       return tmp;
     } else {
       return v;

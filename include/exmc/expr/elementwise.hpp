@@ -1,6 +1,7 @@
 #pragma once
 // Elementwise nodes: unary functions and binary arithmetic with scalar broadcasting.
 #include "node.hpp"
+#include "leaf.hpp"
 #include "ops.hpp"
 
 namespace exmc {
@@ -113,13 +114,35 @@ struct binary : expr_tag {
     b.init(s.b, senv);
     s.c.allocate(size(senv));
   }
+  // Division by a scalar that is constant in q, or of a vector by any scalar, multiplies by the
+  // reciprocal: the one division is off the path from q to the result (a constant's does not
+  // wait for q) or shared by every element. It rounds twice, within 1 ulp of x / y (D66).
+  template <class Info>
+  static constexpr bool by_reciprocal =
+      std::is_same_v<Op, op::div> && !B::template is_vec<Info> && (is_vec<Info> || !B::template has_grad<Info>);
+
+  template <class T, class Y>
+  T reciprocal(const Y& y) const {
+    if constexpr (std::is_same_v<B, constant>)
+      return static_cast<T>(b.invv);  // a constant's, computed once
+    else
+      return T(1) / y;
+  }
+
   template <class S, class Env>
   void forward(S& s, const Env& env) const {
     a.forward(s.a, env);
     b.forward(s.b, env);
     const auto& x = a.value(s.a, env);
     const auto& y = b.value(s.b, env);
-    if constexpr (is_vec<typename Env::info> && op::vec_form<Op>::binary) {
+    if constexpr (by_reciprocal<typename Env::info>) {
+      using T = typename Env::scalar;
+      const T r = reciprocal<T>(y);
+      if constexpr (is_vec<typename Env::info>)
+        s.c.val.array() = as_array(x, s.c.val.size()) * r;
+      else
+        s.c.val = x * r;
+    } else if constexpr (is_vec<typename Env::info> && op::vec_form<Op>::binary) {
       const index_t n = s.c.val.size();
       s.c.val.array() = op::vec_form<Op>::f(as_array(x, n), as_array(y, n));
     } else if constexpr (is_vec<typename Env::info>) {
@@ -145,7 +168,25 @@ struct binary : expr_tag {
     const auto& x = a.value(s.a, env);
     const auto& y = b.value(s.b, env);
     const index_t n = length(s.c.val);
-    if constexpr (is_vec<I> && op::vec_form<Op>::binary) {
+    if constexpr (by_reciprocal<I>) {
+      // d(x r)/dx = r; d(x / y)/dy = -(x / y) r
+      const T r = reciprocal<T>(y);
+      if constexpr (A::template has_grad<I>) {
+        if constexpr (A::template is_vec<I>)
+          a.adj(s.a, env).array() += s.c.adj.array() * r;
+        else
+          a.adj(s.a, env) += s.c.adj * r;
+        a.backward(s.a, env);
+      }
+      if constexpr (B::template has_grad<I>) {
+        if constexpr (is_vec<I>)
+          b.adj(s.b, env) -= (s.c.adj.array() * s.c.val.array()).sum() * r;
+        else
+          b.adj(s.b, env) -= s.c.adj * s.c.val * r;
+        b.backward(s.b, env);
+      }
+      return;
+    } else if constexpr (is_vec<I> && op::vec_form<Op>::binary) {
       using V = op::vec_form<Op>;
       const auto xa = as_array(x, n);
       const auto ya = as_array(y, n);

@@ -10,8 +10,11 @@ namespace exmc {
 // A scalar constant (hyperparameters such as the 5.0 in normal(0.0, 5.0)).
 struct constant : expr_tag {
   double v;
-  double logv;  // log(v), computed once: constant scales need it in every evaluation
-  explicit constant(double x) : v(x), logv(std::log(x)) {}
+  // Computed once: constant scales need log(v) in every evaluation, and a division by a constant
+  // becomes a multiplication by invv (D66).
+  double logv;
+  double invv;
+  explicit constant(double x) : v(x), logv(std::log(x)), invv(1.0 / x) {}
 
   using refs = name_list<>;
   template <class Info>
@@ -52,8 +55,12 @@ struct constant : expr_tag {
 template <class S>
 struct vec_data : expr_tag {
   vector_t<S> v;
-  vector_t<S> logv;  // log(v), cached: data used as scales need it in every evaluation
-  explicit vec_data(vector_t<S> x) : v(std::move(x)), logv(v.array().log().matrix()) {}
+  // Cached for data used as scales, which need them in every evaluation: log(v), and the sum of
+  // the logs (in double, from the values in double; D66).
+  vector_t<S> logv;
+  double log_sum;
+  explicit vec_data(vector_t<S> x)
+      : v(std::move(x)), logv(v.array().log().matrix()), log_sum(v.template cast<double>().array().log().sum()) {}
 
   using refs = name_list<>;
   template <class Info>

@@ -43,7 +43,7 @@ struct mat_vec : expr_tag {
   void forward(St& s, const Env& env) const {
     b.forward(s.b, env);
     s.c.val.noalias() = X * b.value(s.b, env);
-    s.c.adj.setZero();
+    zero(s.c.adj);
   }
   template <class St, class Env>
   const auto& value(const St& s, const Env&) const {
@@ -108,7 +108,7 @@ struct gather : expr_tag {
     a.forward(s.a, env);
     const auto& x = a.value(s.a, env);
     for (index_t i = 0; i < idx.size(); ++i) s.c.val[i] = x[idx[i]];
-    s.c.adj.setZero();
+    zero(s.c.adj);
   }
   template <class St, class Env>
   const auto& value(const St& s, const Env&) const {

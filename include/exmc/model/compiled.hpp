@@ -562,14 +562,14 @@ class compiled {
           if (!ncp_[I]) {
             // q is only read through val; const_cast because one Map type serves both uses.
             s.bind(const_cast<T*>(q.data()) + offsets_[I], grad.data() + offsets_[I]);
-            s.adj.setZero();
+            zero(s.adj);
             return;
           }
         }
         zero(s.adj);
         if (ncp_[I]) {
           s.logv = nullptr;
-          grad.segment(offsets_[I], length_of<I>()).setZero();
+          zero_n(grad.data() + offsets_[I], length_of<I>());
         } else {
           const auto& tf = std::get<I>(decls_).tf;
           const double lj = tf.constrain(q.data() + offsets_[I], detail::data_ptr(s.val), length_of<I>());
