@@ -21,10 +21,12 @@ namespace exmc {
 template <class E>
 double sum_as_double(const E& e) {
   using S = typename E::Scalar;
+  constexpr index_t block = 256;
   if constexpr (std::is_same_v<S, double>) {
     return e.sum();
+  } else if constexpr (E::SizeAtCompileTime != Eigen::Dynamic && E::SizeAtCompileTime <= block) {
+    return static_cast<double>(e.sum());  // one block, known at compile time (a scalar variate's)
   } else {
-    constexpr index_t block = 256;
     const index_t n = e.size();
     double total = 0;
     for (index_t i = 0; i < n; i += block) total += static_cast<double>(e.segment(i, std::min(block, n - i)).sum());
