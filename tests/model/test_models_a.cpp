@@ -107,23 +107,16 @@ TEST_CASE("normal likelihoods with data scales match a direct sum", "[model]") {
       ref += -0.918938533204672741780329736405617639861L - std::log(static_cast<long double>(s[i])) - 0.5L * r * r / v;
       dth[static_cast<std::size_t>(i)] = r / v;
     }
-    {
-      const auto c = compile<double>(m);
-      Eigen::VectorXd q;
+    auto check = [&]<class T>(double tol_lp, double tol_grad) {
+      const auto c = compile<T>(m);
+      vector_t<T> q, grad;
       c.unconstrain({{"theta", th}}, q);
       auto ws = c.make_workspace();
-      Eigen::VectorXd grad;
-      CHECK(c.log_likelihood(q, grad, ws) == Approx(static_cast<double>(ref)).epsilon(1e-14));
-      for (int i = 0; i < n; ++i) CHECK(grad[i] == Approx(static_cast<double>(dth[static_cast<std::size_t>(i)])).epsilon(1e-14));
-    }
-    {
-      const auto c = compile<float>(m);
-      Eigen::VectorXf q;
-      c.unconstrain({{"theta", th}}, q);
-      auto ws = c.make_workspace();
-      Eigen::VectorXf grad;
-      CHECK(c.log_likelihood(q, grad, ws) == Approx(static_cast<double>(ref)).epsilon(1e-6));
-      for (int i = 0; i < n; ++i) CHECK(grad[i] == Approx(static_cast<double>(dth[static_cast<std::size_t>(i)])).epsilon(1e-5));
-    }
+      CHECK(c.log_likelihood(q, grad, ws) == Approx(static_cast<double>(ref)).epsilon(tol_lp));
+      for (int i = 0; i < n; ++i)
+        CHECK(grad[i] == Approx(static_cast<double>(dth[static_cast<std::size_t>(i)])).epsilon(tol_grad));
+    };
+    check.operator()<double>(1e-14, 1e-14);
+    check.operator()<float>(1e-6, 1e-5);
   }
 }
