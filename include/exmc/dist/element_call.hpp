@@ -25,6 +25,8 @@ auto probe(const V& v, index_t i, T& slot) {
     scalar_view<T, V::grad> e{v.v};
     e.lg = v.lg;
     e.has_log = v.has_log;
+    e.inv = v.inv;
+    e.has_inv = v.has_inv;
     return e;
   }
 }

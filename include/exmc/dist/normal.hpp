@@ -33,8 +33,7 @@ struct normal_fn {
   static double lpdf(index_t n, X& x, M& mu, S& sigma) {
     using T = decltype(sigma.val(0));
     using std::log;
-    if constexpr (!X::grad && !M::is_vec && !S::is_vec && requires { x.moments; })
-      if (x.moments && x.moments->n == n) return lpdf_moments(*x.moments, mu, sigma);
+    // (data moments, D65, are read through dist_expr::call_lpdf, the one place that sets them)
     if constexpr (X::is_vec || M::is_vec || S::is_vec)
       if (n <= few) return lpdf_few(n, x, mu, sigma);
     const double dn = static_cast<double>(n);
