@@ -70,6 +70,16 @@ template <class A, class Info>
   requires(!A::template is_vec<Info>)
 struct is_exp_of_scalar<unary<op::exp, A>, Info> : std::true_type {};
 
+// Argument K of family Fn arrives as a log_scale_view (views.hpp, D69): the family takes one at
+// that position and the argument is exp(a) with a scalar a.
+template <class Fn, std::size_t K, class A, class Info>
+constexpr bool log_scale_arg() {
+  if constexpr (requires { Fn::log_scale_index; })
+    return K == Fn::log_scale_index && is_exp_of_scalar<A, Info>::value;
+  else
+    return false;
+}
+
 template <class Fn, class... Args>
 struct dist_expr {
   using family = Fn;
@@ -641,12 +651,48 @@ struct dist_expr {
     return lp;
   }
 
+  // A term's arguments: each is forwarded, viewed and finished as a whole, except a scale
+  // written exp(a) for a family taking it by its log (D69), where only a is forwarded and a's
+  // adjoint gets the family's partial with respect to log scale directly: exp(a) is never formed.
+  template <std::size_t K, class S, class Env>
+  void term_forward(S& s, const Env& env) const {
+    using A = std::tuple_element_t<K, std::tuple<Args...>>;
+    if constexpr (log_scale_arg<Fn, K, A, typename Env::info>())
+      std::get<K>(args).a.forward(std::get<K>(s.s).a, env);
+    else
+      std::get<K>(args).forward(std::get<K>(s.s), env);
+  }
+  template <std::size_t K, bool One, class S, class Env>
+  auto term_view(S& s, Env& env) const {
+    using A = std::tuple_element_t<K, std::tuple<Args...>>;
+    using T = typename Env::scalar;
+    if constexpr (log_scale_arg<Fn, K, A, typename Env::info>()) {
+      using std::exp;
+      const T lg = static_cast<T>(std::get<K>(args).a.value(std::get<K>(s.s).a, env));
+      return log_scale_view<T, A::template has_grad<typename Env::info>>{lg, exp(-lg)};
+    } else {
+      return make_view<One>(std::get<K>(args), std::get<K>(s.s), env);
+    }
+  }
+  template <std::size_t K, class S, class Env, class View>
+  void term_finish(S& s, Env& env, const View& v) const {
+    const auto& a = std::get<K>(args);
+    auto& st = std::get<K>(s.s);
+    if constexpr (log_scale_arg<Fn, K, std::remove_cvref_t<decltype(a)>, typename Env::info>()) {
+      if constexpr (View::grad) {
+        a.a.adj(st.a, env) += v.acc;
+        a.a.backward(st.a, env);
+      }
+    } else {
+      finish(a, st, env, v);
+    }
+  }
   template <class S, class Env, class X, std::size_t... I>
   double term_impl(S& s, Env& env, X& x, index_t n, std::index_sequence<I...>) const {
-    (std::get<I>(args).forward(std::get<I>(s.s), env), ...);
-    auto views = std::make_tuple(make_view<!X::is_vec>(std::get<I>(args), std::get<I>(s.s), env)...);
+    (term_forward<I>(s, env), ...);
+    auto views = std::make_tuple(term_view<I, !X::is_vec>(s, env)...);
     const double lp = call_lpdf(n, x, std::get<I>(views)...);
-    (finish(std::get<I>(args), std::get<I>(s.s), env, std::get<I>(views)), ...);
+    (term_finish<I>(s, env, std::get<I>(views)), ...);
     return lp;
   }
 };

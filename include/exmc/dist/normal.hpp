@@ -29,9 +29,14 @@ struct normal_fn {
   // their count, mean and centred sum of squares: sum (x - mu)^2 = ss + n (mean - mu)^2 (D65).
   static constexpr bool reads_data_moments = true;
 
+  // Every path writes each element's partial of x once, by add(i) or one add_arr (D70).
+  static constexpr bool stores_variate_partials = true;
+  // sigma may arrive as a log_scale_view when it is written exp(a) (views.hpp, D69).
+  static constexpr std::size_t log_scale_index = 1;
+
   template <class X, class M, class S>
   static double lpdf(index_t n, X& x, M& mu, S& sigma) {
-    using T = decltype(sigma.val(0));
+    using T = view_value_t<S>;
     using std::log;
     // (data moments, D65, are read through dist_expr::call_lpdf, the one place that sets them)
     if constexpr (X::is_vec || M::is_vec || S::is_vec)
@@ -40,13 +45,13 @@ struct normal_fn {
     const auto r = x.arr(n) - mu.arr(n);
     if constexpr (!S::is_vec) {
       // Scalar sigma: everything reduces to sums of r and r^2 (one vectorised pass each).
-      const T s = sigma.val(0);
-      if (!(s > T(0))) return -math::inf<double>;
-      const T inv_s = sigma.inv_val(), inv_var = inv_s * inv_s;  // a constant scale brings its own
+      if (!sigma.positive()) return -math::inf<double>;
+      // a constant scale brings its own 1/sigma, a log-scale view its exp(-a)
+      const T inv_s = sigma.inv_val(), inv_var = inv_s * inv_s;
       const double quad = sum_as_double(r.square()) * static_cast<double>(inv_var);
       if constexpr (X::grad) x.add_arr(-r * inv_var);
       if constexpr (M::grad) mu.add_arr(r * inv_var);
-      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) * static_cast<double>(inv_s)));
+      if constexpr (S::grad) sigma.add_dlog(quad - dn, static_cast<double>(inv_s));
       return -dn * (math::log_sqrt_two_pi + static_cast<double>(sigma.log_val())) - 0.5 * quad;
     } else {
       const auto sa = sigma.arr(n);
@@ -62,15 +67,14 @@ struct normal_fn {
 
   template <class M, class S>
   static double lpdf_moments(const data_moments& m, M& mu, S& sigma) {
-    using T = decltype(sigma.val(0));
-    const T s = sigma.val(0);
-    if (!(s > T(0))) return -math::inf<double>;
+    using T = view_value_t<S>;
+    if (!sigma.positive()) return -math::inf<double>;
     const double dn = static_cast<double>(m.n);
-    const double inv_s = 1.0 / static_cast<double>(s), inv_var = inv_s * inv_s;
+    const double inv_s = sigma.inv_double(), inv_var = inv_s * inv_s;
     const double off = (m.pivot - static_cast<double>(mu.val(0))) + m.delta;  // mean - mu
     const double quad = (m.ss + dn * off * off) * inv_var;
     if constexpr (M::grad) mu.add_total(static_cast<T>(dn * off * inv_var));
-    if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) * inv_s));
+    if constexpr (S::grad) sigma.add_dlog(quad - dn, inv_s);
     return -dn * (math::log_sqrt_two_pi + static_cast<double>(sigma.log_val())) - 0.5 * quad;
   }
 
@@ -80,13 +84,12 @@ struct normal_fn {
   // chain of store-to-load latencies across the loop (D64).
   template <class X, class M, class S>
   static double lpdf_few(index_t n, X& x, M& mu, S& sigma) {
-    using T = decltype(sigma.val(0));
+    using T = view_value_t<S>;
     const double dn = static_cast<double>(n);
     double quad = 0;
     if constexpr (!S::is_vec) {
-      const T s = sigma.val(0);
-      if (!(s > T(0))) return -math::inf<double>;
-      const T inv_s = sigma.inv_val(), inv_var = inv_s * inv_s;  // a constant scale brings its own
+      if (!sigma.positive()) return -math::inf<double>;
+      const T inv_s = sigma.inv_val(), inv_var = inv_s * inv_s;  // see lpdf
       T mu_acc = T(0);  // a scalar mu's partial, summed in a register (see below)
       for (index_t i = 0; i < n; ++i) {
         const T r = static_cast<T>(x.val(i)) - static_cast<T>(mu.val(i));
@@ -102,7 +105,7 @@ struct normal_fn {
       }
       if constexpr (M::grad && !M::is_vec) mu.add_total(mu_acc);
       quad *= static_cast<double>(inv_var);
-      if constexpr (S::grad) sigma.add_total(static_cast<T>((quad - dn) * static_cast<double>(inv_s)));
+      if constexpr (S::grad) sigma.add_dlog(quad - dn, static_cast<double>(inv_s));
       return -dn * (math::log_sqrt_two_pi + static_cast<double>(sigma.log_val())) - 0.5 * quad;
     } else {
       if (!sigma.all_positive(n)) return -math::inf<double>;

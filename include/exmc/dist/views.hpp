@@ -78,7 +78,65 @@ struct scalar_view {
   void add_total(T d) {
     if constexpr (Grad) acc += d;
   }
+  // What a family that takes a log-scale view (below) calls instead of val(0) > 0 and add_total,
+  // so one body serves both views.
+  static constexpr bool log_form = false;
+  bool positive() const { return v > T(0); }
+  double inv_double() const {
+    if constexpr (std::is_same_v<T, double>)
+      return inv_val();
+    else
+      return 1.0 / static_cast<double>(v);
+  }
+  // Adds a partial given with respect to log(v): d/dv = d/dlog(v) / v, where inv_v is the 1/v
+  // the family already has.
+  template <class D>
+  void add_dlog(D d, D inv_v) {
+    if constexpr (Grad) acc += static_cast<T>(d * inv_v);
+  }
 };
+
+// A positive scalar argument written exp(a), such as normal(0, exp(v / 2)), seen through its log
+// a. Only for a family that declares it takes one at that position (Fn::log_scale_index, see
+// dist.hpp): the view holds a and exp(-a), so the model never forms exp(a) nor divides by it,
+// and the family's partial comes back with respect to log(v), which is a's own partial (D69).
+// It has no val(): a family reads it only through positive(), log_val(), inv_val(), add_dlog().
+template <class T, bool Grad>
+struct log_scale_view {
+  static constexpr bool is_vec = false;
+  static constexpr bool grad = Grad;
+  static constexpr bool log_form = true;
+  T lg;          // log of the value, a
+  T inv;         // 1 / value, exp(-a)
+  T acc = T(0);  // partial with respect to lg
+  // exp(a) > 0 for every a; a NaN a gives a NaN density, which the evaluator rejects.
+  static constexpr bool positive() { return true; }
+  T log_val() const { return lg; }
+  T inv_val() const { return inv; }
+  double inv_double() const {
+    using std::exp;
+    if constexpr (std::is_same_v<T, double>)
+      return inv;
+    else
+      return exp(-static_cast<double>(lg));
+  }
+  template <class D>
+  void add_dlog(D d, D) {
+    if constexpr (Grad) acc += static_cast<T>(d);
+  }
+};
+
+// The value type a view holds (the log-scale view has no val() to ask).
+template <class View>
+struct view_value {
+  using type = std::remove_cvref_t<decltype(std::declval<const View&>().val(0))>;
+};
+template <class T, bool Grad>
+struct view_value<log_scale_view<T, Grad>> {
+  using type = T;
+};
+template <class View>
+using view_value_t = typename view_value<View>::type;
 
 // Count, mean and centred sum of squares of a run of constant data, computed once per workspace:
 // a family whose density over data depends on nothing else (normal with a scalar mean and scale)
@@ -92,14 +150,19 @@ struct data_moments {
   double ss = 0;     // sum of (x - mean)^2
 };
 
-// Vector view over contiguous values; partials are added in place (the target is zeroed before).
+// Vector view over contiguous values; partials are added in place (the target is zeroed before)
+// or, with Store, stored.
 // Facts about the values that can be known in advance and save work on every evaluation:
 // `logv` points at their logarithms (data vectors cache them; exp(a) has them as a), and `valid`
 // says they were already checked against the argument's domain (constant data).
-template <class V, class T, bool Grad>
+// Store: the view is the first to write these partials in this evaluation, and its family
+// writes each element's partial exactly once, so partials are stored, not added, and the target
+// needs no zeroing before (D70).
+template <class V, class T, bool Grad, bool Store = false>
 struct vector_view {
   static constexpr bool is_vec = true;
   static constexpr bool grad = Grad;
+  static constexpr bool store = Store;
   const V* v;
   T* g;
   const V* logv = nullptr;
@@ -116,7 +179,10 @@ struct vector_view {
   index_t size = 0;  // number of values (what a whole-vector argument needs; see dist.hpp)
   V val(index_t i) const { return v[i]; }
   void add(index_t i, T d) {
-    if constexpr (Grad) g[i] += d;
+    if constexpr (Grad && Store)
+      g[i] = d;
+    else if constexpr (Grad)
+      g[i] += d;
   }
   auto arr(index_t n) const {
     if constexpr (std::is_same_v<V, T>)
@@ -126,7 +192,10 @@ struct vector_view {
   }
   template <class E>
   void add_arr(const E& e) {
-    if constexpr (Grad) Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(g, e.size()) += e;
+    if constexpr (Grad && Store)
+      Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(g, e.size()) = e;
+    else if constexpr (Grad)
+      Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(g, e.size()) += e;
   }
   // Sum of log(values), from the cached logarithms when there are any.
   double sum_log(index_t n) const {

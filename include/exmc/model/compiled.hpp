@@ -529,6 +529,25 @@ class compiled {
     else
       return std::is_same_v<std::remove_cvref_t<decltype(std::declval<const D&>().tf)>, identity_tf>;
   }
+  // Vector parameter I's prior term stores its partials instead of adding them, so its adjoint
+  // is not zeroed first (D70): its family writes each partial once, and no term that runs before
+  // it (the declarations before I, in step 3) refers to I. Later terms, and the backward passes
+  // of lets and non-centred parameters, run after it and add as usual.
+  template <std::size_t I>
+  static constexpr bool prior_stores() {
+    using D = typename info::template decl<I>;
+    if constexpr (D::kind != decl_kind::param || !D::template decl_is_vec<info>()) {
+      return false;
+    } else if constexpr (!requires { decltype(D::dist)::family::stores_variate_partials; }) {
+      return false;
+    } else {
+      for (std::size_t j = 0; j < I; ++j)
+        if (info::kinds[j] != decl_kind::let)
+          for (auto d : info::deps[j])
+            if (d == info::names[I]) return false;
+      return true;
+    }
+  }
   // The gradient is accumulated in grad while q is still being read (D63).
   static void check_distinct(const vector_t<T>& q, const vector_t<T>& grad) {
     if (&q == &grad) throw model_error("log density: q and grad must be distinct vectors");
@@ -562,11 +581,11 @@ class compiled {
           if (!ncp_[I]) {
             // q is only read through val; const_cast because one Map type serves both uses.
             s.bind(const_cast<T*>(q.data()) + offsets_[I], grad.data() + offsets_[I]);
-            zero(s.adj);
+            if (!prior_stores<I>() || !terms.priors) zero(s.adj);
             return;
           }
         }
-        zero(s.adj);
+        if (!prior_stores<I>() || !terms.priors || ncp_[I]) zero(s.adj);
         if (ncp_[I]) {
           s.logv = nullptr;
           zero_n(grad.data() + offsets_[I], length_of<I>());
@@ -624,9 +643,13 @@ class compiled {
           }
         }
         if constexpr (D::vec) {
-          vector_view<T, T, true> x{s.val.data(), s.adj.data()};
+          vector_view<T, T, true, prior_stores<I>()> x{s.val.data(), s.adj.data()};
           x.logv = s.logv;
-          lp += d.dist.term(st, env, x, sizes_.n[I]);
+          const double t = d.dist.term(st, env, x, sizes_.n[I]);
+          // A term that gave up before storing (an invalid scale) must not leave stale partials.
+          if constexpr (prior_stores<I>())
+            if (!std::isfinite(t)) zero(s.adj);
+          lp += t;
         } else {
           scalar_view<T, true, true> x{s.val};
           x.use_log(s.logv);
