@@ -147,6 +147,7 @@ class compiled {
       : decls_(cast_all(m.decls(), std::index_sequence_for<Decls...>{})), terms_{opts.jacobian, opts.priors, true} {
     sizes_ = model_t<Decls...>::validate(decls_);
     for_each_index<size>([&](auto ic) { ncp_[ic] = detail::choose_noncentered<typename info::template decl<ic>, info>(std::get<ic>(decls_), decls_, opts); });
+    for (const bool b : ncp_) any_ncp_ = any_ncp_ || b;
     dim_ = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
@@ -156,7 +157,7 @@ class compiled {
     shared_ws_ = make_workspace();
   }
   compiled(const compiled& o)
-      : decls_(o.decls_), sizes_(o.sizes_), offsets_(o.offsets_), dim_(o.dim_), ncp_(o.ncp_), terms_(o.terms_) {
+      : decls_(o.decls_), sizes_(o.sizes_), offsets_(o.offsets_), dim_(o.dim_), ncp_(o.ncp_), any_ncp_(o.any_ncp_), terms_(o.terms_) {
     shared_ws_ = make_workspace();
   }
   compiled& operator=(const compiled&) = delete;
@@ -568,8 +569,41 @@ class compiled {
       return 1;
   }
 
+  // The gradient has two forms: one with every non-centring branch compiled out (Ncp = false),
+  // taken whenever no parameter is sampled non-centred, and one with them. The value alone, off
+  // the sampler's path, has the second only, which serves both (D71).
   template <bool Grad>
   double evaluate(const vector_t<T>& q, vector_t<T>& grad, workspace& ws, term_mask terms = {}) const {
+    if constexpr (!may_ncp) {
+      return evaluate_as<Grad, false>(q, grad, ws, terms);
+    } else if constexpr (!Grad) {
+      return evaluate_as<false, true>(q, grad, ws, terms);
+    } else {
+      if (any_ncp_) return evaluate_noncentred(q, grad, ws, terms);
+      return evaluate_as<true, false>(q, grad, ws, terms);
+    }
+  }
+  // Out of line, so that the centred gradient stays small enough to inline into its caller.
+  [[gnu::noinline]] double evaluate_noncentred(const vector_t<T>& q, vector_t<T>& grad, workspace& ws,
+                                               term_mask terms) const {
+    return evaluate_as<true, true>(q, grad, ws, terms);
+  }
+  // Parameter I is sampled non-centred; a constant false in the centred evaluation.
+  template <bool Ncp, std::size_t I>
+  bool is_ncp() const {
+    if constexpr (Ncp && detail::ncp_capable<typename info::template decl<I>, info>())
+      return ncp_[I];
+    else
+      return false;
+  }
+  template <std::size_t... I>
+  static constexpr bool any_ncp_capable(std::index_sequence<I...>) {
+    return (detail::ncp_capable<typename info::template decl<I>, info>() || ...);
+  }
+  static constexpr bool may_ncp = any_ncp_capable(std::make_index_sequence<size>{});
+
+  template <bool Grad, bool Ncp>
+  double evaluate_as(const vector_t<T>& q, vector_t<T>& grad, workspace& ws, term_mask terms) const {
     env_type& env = ws.env;
     double lp = 0;
     // 1. constrain (non-centred parameters wait for their loc and scale, step 2)
@@ -578,15 +612,15 @@ class compiled {
       if constexpr (info::kinds[I] == decl_kind::param) {
         auto& s = std::get<I>(env.slots);
         if constexpr (reads_q<I>()) {
-          if (!ncp_[I]) {
+          if (!is_ncp<Ncp, I>()) {
             // q is only read through val; const_cast because one Map type serves both uses.
             s.bind(const_cast<T*>(q.data()) + offsets_[I], grad.data() + offsets_[I]);
             if (!prior_stores<I>() || !terms.priors) zero(s.adj);
             return;
           }
         }
-        if (!prior_stores<I>() || !terms.priors || ncp_[I]) zero(s.adj);
-        if (ncp_[I]) {
+        if (!prior_stores<I>() || !terms.priors || is_ncp<Ncp, I>()) zero(s.adj);
+        if (is_ncp<Ncp, I>()) {
           s.logv = nullptr;
           zero_n(grad.data() + offsets_[I], length_of<I>());
         } else {
@@ -612,7 +646,7 @@ class compiled {
         s.val = e.value(st, env);
         zero(s.adj);
       } else if constexpr (detail::ncp_capable<D, info>()) {
-        if (ncp_[I])
+        if (is_ncp<Ncp, I>())
           ok &= std::get<I>(decls_).dist.ncp_forward(std::get<I>(ws.states), env, q.data() + offsets_[I], s.val,
                                                      sizes_.n[I]);
       }
@@ -628,7 +662,7 @@ class compiled {
         if (!terms.priors) return;
         auto& s = std::get<I>(env.slots);
         if constexpr (decltype(D::dist)::template ncp_eligible<info>()) {
-          if (ncp_[I]) {
+          if (is_ncp<Ncp, I>()) {
             const T* z = q.data() + offsets_[I];
             T* zg = grad.data() + offsets_[I];
             if constexpr (D::vec) {
@@ -677,7 +711,7 @@ class compiled {
             e.backward(st, env);
           }
         } else if constexpr (detail::ncp_capable<D, info>()) {
-          if (ncp_[I])
+          if (is_ncp<Ncp, I>())
             std::get<I>(decls_).dist.ncp_backward(st, env, q.data() + offsets_[I], std::get<I>(env.slots).adj,
                                                   grad.data() + offsets_[I], sizes_.n[I]);
         }
@@ -686,7 +720,7 @@ class compiled {
       for_each_index<size>([&](auto ic) {
         constexpr std::size_t I = ic;
         if constexpr (info::kinds[I] == decl_kind::param) {
-          if (ncp_[I]) return;
+          if (is_ncp<Ncp, I>()) return;
           if constexpr (reads_q<I>()) return;  // its adjoints are already in grad
           auto& s = std::get<I>(env.slots);
           std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
@@ -702,6 +736,7 @@ class compiled {
   std::array<index_t, size> offsets_{};
   index_t dim_ = 0;
   std::array<bool, size> ncp_{};  // parameter I is sampled non-centred
+  bool any_ncp_ = false;          // some parameter is
   term_mask terms_;               // what logp and logp_grad add up
   mutable std::mutex mutex_;
   mutable workspace shared_ws_;
