@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Markdown table from gradient_bench's Google Benchmark JSON (one file or several runs).
 
-    python3 bench/tools/gradient_table.py RUN.json [RUN2.json ...]
+    python3 bench/tools/gradient_table.py [--min] RUN.json [RUN2.json ...]
 
-CPU time per logp_grad, median of the repetitions' medians across the files given; ratios are
+CPU time per logp_grad, median of the repetitions' medians across the files given (with --min,
+their minimum: on a machine whose speed drifts between runs, the fastest run of each benchmark
+is the one least disturbed, and many short interleaved runs give each one a chance); ratios are
 compiled / reference (how far from hand-written code) and Stan Math / compiled (speed-up over
 Stan's reverse mode). CPU rather than real time: on a shared machine it is the one that other
 processes do not inflate by descheduling us.
@@ -16,7 +18,7 @@ MODELS = ["simple", "medium", "stress", "eight_schools", "funnel", "logistic", "
 UNIT = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
-def load(paths):
+def load(paths, pick=statistics.median):
     times = {}
     for path in paths:
         with open(path) as f:
@@ -24,7 +26,7 @@ def load(paths):
                 if b.get("aggregate_name") == "median":
                     name = b["run_name"]
                     times.setdefault(name, []).append(b["cpu_time"] * UNIT[b["time_unit"]])
-    return {k: statistics.median(v) for k, v in times.items()}
+    return {k: pick(v) for k, v in times.items()}
 
 
 def fmt(ns):
@@ -38,7 +40,9 @@ def ratio(a, b):
 
 
 def main():
-    t = load(sys.argv[1:])
+    args = sys.argv[1:]
+    use_min = "--min" in args
+    t = load([a for a in args if a != "--min"], min if use_min else statistics.median)
     get = lambda m, impl, s: t.get(f"logp_grad/{m}/{impl}/{s}")
     print("| model | Stan Math | compiled | reference | Stan / compiled | compiled / reference "
           "| compiled float | reference float | compiled / reference (float) |")

@@ -2,6 +2,7 @@
 // scripts/diagnostics-fixtures.R), plus checks against closed forms.
 #include <catch2/catch.hpp>
 
+#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <exmc/diagnostics/compare.hpp>
 #include <exmc/diagnostics/loo.hpp>

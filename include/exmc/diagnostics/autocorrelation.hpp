@@ -15,7 +15,7 @@ namespace detail {
 
 // Smallest m >= n whose only prime factors are 2, 3 and 5 (R's stats::nextn): those
 // lengths keep the mixed-radix FFT fast.
-inline Eigen::Index fft_friendly_length(Eigen::Index n) {
+template <class = void> inline Eigen::Index fft_friendly_length(Eigen::Index n) {
   for (Eigen::Index m = n < 1 ? 1 : n;; ++m) {
     Eigen::Index r = m;
     for (Eigen::Index p : {2, 3, 5})
@@ -25,7 +25,7 @@ inline Eigen::Index fft_friendly_length(Eigen::Index n) {
 }
 
 // Two-pass sample variance with divisor n - 1 (R's var); NaN for fewer than two values.
-inline double sample_variance(const Eigen::Ref<const Eigen::VectorXd>& x) {
+template <class = void> inline double sample_variance(const Eigen::Ref<const Eigen::VectorXd>& x) {
   const Eigen::Index n = x.size();
   if (n < 2) return std::numeric_limits<double>::quiet_NaN();
   const double m = x.mean();
@@ -38,7 +38,7 @@ inline double sample_variance(const Eigen::Ref<const Eigen::VectorXd>& x) {
 // it keeps the sequence positive definite). Zero-padding to twice an FFT-friendly length
 // turns the circular correlation of the FFT into the linear one. A constant chain has
 // autocovariance zero at every lag (as in the R package posterior).
-inline Eigen::VectorXd autocovariance(const Eigen::Ref<const Eigen::VectorXd>& x) {
+template <class = void> inline Eigen::VectorXd autocovariance(const Eigen::Ref<const Eigen::VectorXd>& x) {
   const Eigen::Index n = x.size();
   if (n == 0) throw model_error("autocovariance: the chain has no draws");
   Eigen::VectorXd out = Eigen::VectorXd::Zero(n);
@@ -117,7 +117,7 @@ class mean_autocovariance {
 }  // namespace detail
 
 // Autocorrelation at lags 0..n-1 (lag 0 is 1; NaN for a constant chain).
-inline Eigen::VectorXd autocorrelation(const Eigen::Ref<const Eigen::VectorXd>& x) {
+template <class = void> inline Eigen::VectorXd autocorrelation(const Eigen::Ref<const Eigen::VectorXd>& x) {
   Eigen::VectorXd ac = autocovariance(x);
   return ac / ac[0];
 }

@@ -39,12 +39,12 @@ struct comparison {
 
 namespace detail {
 
-inline double elpd_of(const loo_result& r) { return r.elpd_loo; }
-inline double elpd_of(const waic_result& r) { return r.elpd_waic; }
-inline std::pair<double, double> p_of(const loo_result& r) { return {r.p_loo, r.se_p_loo}; }
-inline std::pair<double, double> p_of(const waic_result& r) { return {r.p_waic, r.se_p_waic}; }
-inline double se_elpd_of(const loo_result& r) { return r.se_elpd_loo; }
-inline double se_elpd_of(const waic_result& r) { return r.se_elpd_waic; }
+template <class = void> inline double elpd_of(const loo_result& r) { return r.elpd_loo; }
+template <class = void> inline double elpd_of(const waic_result& r) { return r.elpd_waic; }
+template <class = void> inline std::pair<double, double> p_of(const loo_result& r) { return {r.p_loo, r.se_p_loo}; }
+template <class = void> inline std::pair<double, double> p_of(const waic_result& r) { return {r.p_waic, r.se_p_waic}; }
+template <class = void> inline double se_elpd_of(const loo_result& r) { return r.se_elpd_loo; }
+template <class = void> inline double se_elpd_of(const waic_result& r) { return r.se_elpd_waic; }
 
 template <class Result>
 comparison compare_results(const std::vector<std::pair<std::string, Result>>& models) {
@@ -78,10 +78,10 @@ comparison compare_results(const std::vector<std::pair<std::string, Result>>& mo
 }  // namespace detail
 
 // compare({{"normal", loo(ll_a)}, {"student", loo(ll_b)}}).
-inline comparison compare(const std::vector<std::pair<std::string, loo_result>>& models) {
+template <class = void> inline comparison compare(const std::vector<std::pair<std::string, loo_result>>& models) {
   return detail::compare_results(models);
 }
-inline comparison compare(const std::vector<std::pair<std::string, waic_result>>& models) {
+template <class = void> inline comparison compare(const std::vector<std::pair<std::string, waic_result>>& models) {
   return detail::compare_results(models);
 }
 

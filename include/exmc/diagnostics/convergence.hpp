@@ -19,7 +19,7 @@ namespace detail {
 // Multi-chain ESS of the chains exactly as given (no splitting, no ranks): the combined
 // autocorrelation of Geyer's initial monotone sequence, with the improved (antithetic
 // friendly) truncation and a cap of S log10(S) on the ESS.
-inline double ess_of_chains(const Eigen::MatrixXd& x) {
+template <class = void> inline double ess_of_chains(const Eigen::MatrixXd& x) {
   const Eigen::Index chains = x.cols();
   const Eigen::Index n = x.rows();
   if (n < 3 || not_estimable(x)) return not_available;
@@ -76,7 +76,7 @@ inline double ess_of_chains(const Eigen::MatrixXd& x) {
 
 // Potential scale reduction of the chains exactly as given: sqrt of the ratio of the
 // pooled variance estimate to the mean within-chain variance.
-inline double rhat_of_chains(const Eigen::MatrixXd& x) {
+template <class = void> inline double rhat_of_chains(const Eigen::MatrixXd& x) {
   if (not_estimable(x)) return not_available;
   const double n = static_cast<double>(x.rows());
   const Eigen::VectorXd chain_mean = x.colwise().mean().transpose();
@@ -88,24 +88,24 @@ inline double rhat_of_chains(const Eigen::MatrixXd& x) {
 }
 
 // ESS of the indicator I(x <= q), split chains.
-inline double ess_below(const Eigen::MatrixXd& x, double q) {
+template <class = void> inline double ess_below(const Eigen::MatrixXd& x, double q) {
   return ess_of_chains(split_chains((x.array() <= q).cast<double>().matrix()));
 }
 
 // R's min/max: NA wins.
-inline double min_na(double a, double b) { return std::isnan(a) || std::isnan(b) ? not_available : std::min(a, b); }
-inline double max_na(double a, double b) { return std::isnan(a) || std::isnan(b) ? not_available : std::max(a, b); }
+template <class = void> inline double min_na(double a, double b) { return std::isnan(a) || std::isnan(b) ? not_available : std::min(a, b); }
+template <class = void> inline double max_na(double a, double b) { return std::isnan(a) || std::isnan(b) ? not_available : std::max(a, b); }
 
 }  // namespace detail
 
 // Classic split R-hat (Gelman-Rubin on half chains), without rank normalisation.
-inline double rhat_basic(const Eigen::MatrixXd& x, bool split = true) {
+template <class = void> inline double rhat_basic(const Eigen::MatrixXd& x, bool split = true) {
   detail::require_draws(x, "rhat_basic");
   return detail::rhat_of_chains(split ? detail::split_chains(x) : x);
 }
 
 // ESS of the raw draws (no ranks), split by default.
-inline double ess_basic(const Eigen::MatrixXd& x, bool split = true) {
+template <class = void> inline double ess_basic(const Eigen::MatrixXd& x, bool split = true) {
   detail::require_draws(x, "ess_basic");
   return detail::ess_of_chains(split ? detail::split_chains(x) : x);
 }
@@ -113,7 +113,7 @@ inline double ess_basic(const Eigen::MatrixXd& x, bool split = true) {
 // Rank-normalised split R-hat: the larger of the bulk R-hat (ranks of the draws) and the
 // tail R-hat (ranks of the draws folded around the median). Values above 1.01 mean the
 // chains have not mixed.
-inline double rhat(const Eigen::MatrixXd& x) {
+template <class = void> inline double rhat(const Eigen::MatrixXd& x) {
   detail::require_draws(x, "rhat");
   const double bulk = detail::rhat_of_chains(detail::z_scale(detail::split_chains(x)));
   const double tail = detail::rhat_of_chains(detail::z_scale(detail::split_chains(detail::fold(x))));
@@ -122,20 +122,20 @@ inline double rhat(const Eigen::MatrixXd& x) {
 
 // ESS of the mean (split chains, raw draws): the number of independent draws that would
 // estimate the mean as precisely.
-inline double ess_mean(const Eigen::MatrixXd& x) {
+template <class = void> inline double ess_mean(const Eigen::MatrixXd& x) {
   detail::require_draws(x, "ess_mean");
   return detail::ess_of_chains(detail::split_chains(x));
 }
 
 // Bulk ESS: ESS of the rank-normalised split chains; well defined without finite moments.
-inline double ess_bulk(const Eigen::MatrixXd& x) {
+template <class = void> inline double ess_bulk(const Eigen::MatrixXd& x) {
   detail::require_draws(x, "ess_bulk");
   return detail::ess_of_chains(detail::z_scale(detail::split_chains(x)));
 }
 
 // ESS of the indicator I(x <= q_p): how well the p-quantile (or the probability mass below
 // it) is estimated.
-inline double ess_quantile(const Eigen::MatrixXd& x, double p) {
+template <class = void> inline double ess_quantile(const Eigen::MatrixXd& x, double p) {
   detail::require_draws(x, "ess_quantile");
   if (!(p >= 0.0 && p <= 1.0))
     throw model_error(str_cat({"ess_quantile: probability ", std::to_string(p), " is not in [0, 1]"}));
@@ -147,13 +147,13 @@ inline double ess_quantile(const Eigen::MatrixXd& x, double p) {
 
 // Tail ESS: the smaller of the ESS of the 5% and 95% quantiles; governs the reliability of
 // 90% intervals.
-inline double ess_tail(const Eigen::MatrixXd& x) {
+template <class = void> inline double ess_tail(const Eigen::MatrixXd& x) {
   detail::require_draws(x, "ess_tail");
   return detail::min_na(ess_quantile(x, 0.05), ess_quantile(x, 0.95));
 }
 
 // ESS for the standard deviation (posterior's ess_sd): ESS of |x - mean|.
-inline double ess_sd(const Eigen::MatrixXd& x) {
+template <class = void> inline double ess_sd(const Eigen::MatrixXd& x) {
   detail::require_draws(x, "ess_sd");
   return detail::ess_of_chains(detail::split_chains((x.array() - x.mean()).abs().matrix()));
 }

@@ -4,7 +4,6 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <bit>
-#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -14,7 +13,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
-#include "../math/functions.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 
@@ -22,24 +21,24 @@ namespace detail {
 
 inline constexpr double not_available = std::numeric_limits<double>::quiet_NaN();
 
-inline void require_draws(const Eigen::MatrixXd& x, const char* who) {
+template <class = void> inline void require_draws(const Eigen::MatrixXd& x, const char* who) {
   if (x.rows() == 0 || x.cols() == 0)
     throw model_error(std::string(who) + ": the draws matrix is empty (" + std::to_string(x.rows()) +
                       " draws x " + std::to_string(x.cols()) + " chains); need at least one draw");
 }
 
-inline bool has_nan(const Eigen::MatrixXd& x) { return x.array().isNaN().any(); }
+template <class = void> inline bool has_nan(const Eigen::MatrixXd& x) { return x.array().isNaN().any(); }
 
 // The quantities a diagnostic cannot estimate: anything non-finite, or a (numerically)
 // constant set of draws, whose variance is zero. Mirrors posterior's should_return_NA.
-inline bool not_estimable(const Eigen::MatrixXd& x) {
+template <class = void> inline bool not_estimable(const Eigen::MatrixXd& x) {
   if (!x.allFinite()) return true;
   return std::abs(x.maxCoeff() - x.minCoeff()) < std::numeric_limits<double>::epsilon();
 }
 
 // Each chain cut in two halves, so that a chain drifting within itself shows up as two
 // chains that disagree. With an odd number of draws the middle draw is dropped.
-inline Eigen::MatrixXd split_chains(const Eigen::MatrixXd& x) {
+template <class = void> inline Eigen::MatrixXd split_chains(const Eigen::MatrixXd& x) {
   const Eigen::Index n = x.rows();
   if (n <= 1) return x;
   const Eigen::Index half = n / 2;
@@ -57,7 +56,7 @@ inline std::uint64_t order_key(double v) {
 }
 
 // The inverse of order_key (-0.0 comes back as +0.0).
-inline double key_value(std::uint64_t key) {
+template <class = void> inline double key_value(std::uint64_t key) {
   return std::bit_cast<double>((key >> 63) != 0 ? key & ~(std::uint64_t{1} << 63) : ~key);
 }
 
@@ -74,7 +73,7 @@ struct value_order {
 // of thousands of draws per quantity; there this is about three times faster than sorting
 // (value, position) pairs with std::sort. A digit on which every key agrees (the sign and the
 // top of the exponent, typically) costs its share of one counting pass and no scatter.
-inline value_order sort_values(const Eigen::MatrixXd& x) {
+template <class = void> inline value_order sort_values(const Eigen::MatrixXd& x) {
   const auto s = static_cast<std::size_t>(x.size());
   if (s > std::numeric_limits<std::uint32_t>::max())
     throw model_error(str_cat({"ranks: ", std::to_string(s), " draws of one quantity are more than 2^32 - 1"}));
@@ -113,10 +112,9 @@ inline value_order sort_values(const Eigen::MatrixXd& x) {
 // without ties these are the same s numbers for every quantity of a summary (only their order
 // differs), and the normal quantile is the costliest step of rank normalisation after the sort.
 // Double precision throughout: Boost would otherwise promote to long double.
-inline double normal_score(double rank, std::size_t s) {
+template <class = void> inline double normal_score(double rank, std::size_t s) {
   constexpr double c = 3.0 / 8.0;
-  return boost::math::quantile(boost::math::normal_distribution<double, math::quiet_policy>(),
-                               (rank - c) / (static_cast<double>(s) - 2.0 * c + 1.0));
+  return math::normal_quantile((rank - c) / (static_cast<double>(s) - 2.0 * c + 1.0));
 }
 inline const std::vector<double>& normal_scores(std::size_t s) {
   thread_local std::vector<double> scores;
@@ -158,7 +156,7 @@ void rank_normalise_ordered(std::size_t count, Value&& value, Target&& target, E
 // Rank normalisation (Vehtari et al. 2021): ranks mapped through the normal quantile with
 // Blom's offset 3/8. The result has the same ranks but no heavy tails, so R-hat and ESS
 // computed on it exist even when the draws have no finite variance.
-inline Eigen::MatrixXd z_scale(const Eigen::MatrixXd& x) {
+template <class = void> inline Eigen::MatrixXd z_scale(const Eigen::MatrixXd& x) {
   if (has_nan(x)) return Eigen::MatrixXd::Constant(x.rows(), x.cols(), not_available);
   const value_order o = sort_values(x);
   Eigen::MatrixXd z(x.rows(), x.cols());
@@ -169,7 +167,7 @@ inline Eigen::MatrixXd z_scale(const Eigen::MatrixXd& x) {
 }
 
 // Sorted copy of all entries.
-inline std::vector<double> sorted_values(const Eigen::MatrixXd& x) {
+template <class = void> inline std::vector<double> sorted_values(const Eigen::MatrixXd& x) {
   std::vector<double> v(x.data(), x.data() + x.size());
   std::sort(v.begin(), v.end());
   return v;
@@ -192,7 +190,7 @@ double type7_quantile(At&& at, std::size_t s, double p) {
 
 // Type-7 quantile by selection, O(n): after nth_element puts the lo-th smallest in place, the
 // next order statistic is the smallest value above it.
-inline double quantile_select(std::vector<double> v, double p) {
+template <class = void> inline double quantile_select(std::vector<double> v, double p) {
   const auto lo = static_cast<std::size_t>(std::floor(static_cast<double>(v.size() - 1) * p));
   std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(lo), v.end());
   const auto at = [&](std::size_t k) {
@@ -201,7 +199,7 @@ inline double quantile_select(std::vector<double> v, double p) {
   return type7_quantile(at, v.size(), p);
 }
 
-inline double median(const Eigen::MatrixXd& x) {
+template <class = void> inline double median(const Eigen::MatrixXd& x) {
   if (has_nan(x)) return not_available;
   std::vector<double> v(x.data(), x.data() + x.size());
   const std::size_t n = v.size();
@@ -213,12 +211,12 @@ inline double median(const Eigen::MatrixXd& x) {
 
 // |x - median|: its spread is large when the tails of the chains disagree, so R-hat of the
 // folded draws detects differences in scale that the location R-hat misses.
-inline Eigen::MatrixXd fold(const Eigen::MatrixXd& x) { return (x.array() - median(x)).abs().matrix(); }
+template <class = void> inline Eigen::MatrixXd fold(const Eigen::MatrixXd& x) { return (x.array() - median(x)).abs().matrix(); }
 
 }  // namespace detail
 
 // The p-quantile of all draws (R's type 7, which posterior's summaries use).
-inline double quantile(const Eigen::MatrixXd& x, double p) {
+template <class = void> inline double quantile(const Eigen::MatrixXd& x, double p) {
   detail::require_draws(x, "quantile");
   if (!(p >= 0.0 && p <= 1.0)) throw model_error("quantile: probability " + std::to_string(p) + " is not in [0, 1]");
   if (detail::has_nan(x)) return detail::not_available;

@@ -2,7 +2,6 @@
 // Predictive accuracy from a pointwise log-likelihood matrix (draws x observations):
 // PSIS-LOO (Vehtari, Gelman, Gabry 2017) and WAIC (Watanabe 2010), as in the R package loo.
 #include <Eigen/Core>
-#include <boost/math/distributions/normal.hpp>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -11,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "../math/functions.hpp"
+#include "../math/special.hpp"
 #include "convergence.hpp"
 #include "psis.hpp"
 
@@ -19,7 +18,7 @@ namespace exmc {
 
 namespace detail {
 
-inline void require_log_lik(const Eigen::MatrixXd& log_lik, const char* who) {
+template <class = void> inline void require_log_lik(const Eigen::MatrixXd& log_lik, const char* who) {
   if (log_lik.rows() < 2 || log_lik.cols() == 0)
     throw model_error(std::string(who) + ": the log-likelihood matrix must be draws x observations with at least " +
                       "2 draws and 1 observation, got " + std::to_string(log_lik.rows()) + " x " +
@@ -33,11 +32,11 @@ inline void require_log_lik(const Eigen::MatrixXd& log_lik, const char* who) {
 
 // Total of pointwise values and its standard error sqrt(N var(pointwise)): the
 // observations are treated as a sample from the data distribution.
-inline std::pair<double, double> total_and_se(const Eigen::VectorXd& pointwise) {
+template <class = void> inline std::pair<double, double> total_and_se(const Eigen::VectorXd& pointwise) {
   return {pointwise.sum(), std::sqrt(static_cast<double>(pointwise.size()) * sample_variance(pointwise))};
 }
 
-inline std::string format_number(double x, const char* fmt = "%.2f") {
+template <class = void> inline std::string format_number(double x, const char* fmt = "%.2f") {
   char buf[64];
   std::snprintf(buf, sizeof buf, fmt, x);
   return buf;
@@ -49,7 +48,7 @@ inline std::string format_number(double x, const char* fmt = "%.2f") {
 // for the PSIS tail length. Rows are grouped into chains by chain_id (any integer labels,
 // each chain the same length, rows of one chain in draw order). A column whose likelihood is
 // constant has no defined ESS; it gets r_eff = 1 (its weights are all equal anyway).
-inline Eigen::VectorXd relative_eff(const Eigen::MatrixXd& log_lik, const std::vector<int>& chain_id) {
+template <class = void> inline Eigen::VectorXd relative_eff(const Eigen::MatrixXd& log_lik, const std::vector<int>& chain_id) {
   detail::require_log_lik(log_lik, "relative_eff");
   if (static_cast<Eigen::Index>(chain_id.size()) != log_lik.rows())
     throw model_error("relative_eff: chain_id has " + std::to_string(chain_id.size()) + " entries but log_lik has " +
@@ -79,7 +78,7 @@ inline Eigen::VectorXd relative_eff(const Eigen::MatrixXd& log_lik, const std::v
 }
 
 // Same, for rows stacked chain after chain (num_chains blocks of equal length).
-inline Eigen::VectorXd relative_eff(const Eigen::MatrixXd& log_lik, Eigen::Index num_chains) {
+template <class = void> inline Eigen::VectorXd relative_eff(const Eigen::MatrixXd& log_lik, Eigen::Index num_chains) {
   if (num_chains < 1 || log_lik.rows() % num_chains != 0)
     throw model_error("relative_eff: " + std::to_string(log_lik.rows()) + " draws cannot be split into " +
                       std::to_string(num_chains) + " chains of equal length");
@@ -131,7 +130,7 @@ struct loo_result {
 
 // PSIS-LOO from log_lik (draws x observations) and r_eff per observation (1 when the draws
 // are independent; relative_eff() estimates it from MCMC chains).
-inline loo_result loo(const Eigen::MatrixXd& log_lik, const Eigen::VectorXd& r_eff) {
+template <class = void> inline loo_result loo(const Eigen::MatrixXd& log_lik, const Eigen::VectorXd& r_eff) {
   detail::require_log_lik(log_lik, "loo");
   const Eigen::Index s = log_lik.rows();
   const Eigen::Index n = log_lik.cols();
@@ -143,9 +142,8 @@ inline loo_result loo(const Eigen::MatrixXd& log_lik, const Eigen::VectorXd& r_e
   // predictive density into a variance on the log scale (loo's deterministic quadrature).
   constexpr int quadrature_points = 1000;
   Eigen::VectorXd normal_scores(quadrature_points);
-  const boost::math::normal_distribution<double, math::quiet_policy> standard;
   for (int r = 0; r < quadrature_points; ++r)
-    normal_scores[r] = boost::math::quantile(standard, (r + 1 - 3.0 / 8.0) / (quadrature_points - 0.75 + 1.0));
+    normal_scores[r] = math::normal_quantile((r + 1 - 3.0 / 8.0) / (quadrature_points - 0.75 + 1.0));
 
   loo_result out;
   out.pointwise_elpd.resize(n);
@@ -182,7 +180,7 @@ inline loo_result loo(const Eigen::MatrixXd& log_lik, const Eigen::VectorXd& r_e
 }
 
 // PSIS-LOO treating the draws as independent (r_eff = 1), loo's default.
-inline loo_result loo(const Eigen::MatrixXd& log_lik) {
+template <class = void> inline loo_result loo(const Eigen::MatrixXd& log_lik) {
   return loo(log_lik, Eigen::VectorXd::Ones(log_lik.cols()));
 }
 
@@ -204,7 +202,7 @@ struct waic_result {
   }
 };
 
-inline waic_result waic(const Eigen::MatrixXd& log_lik) {
+template <class = void> inline waic_result waic(const Eigen::MatrixXd& log_lik) {
   detail::require_log_lik(log_lik, "waic");
   const Eigen::Index n = log_lik.cols();
   const double log_s = std::log(static_cast<double>(log_lik.rows()));

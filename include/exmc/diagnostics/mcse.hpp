@@ -7,14 +7,14 @@
 #include <cmath>
 #include <vector>
 
-#include "../math/functions.hpp"
+#include "../math/special.hpp"
 #include "convergence.hpp"
 
 namespace exmc {
 
 namespace detail {
 
-inline double sd_all(const Eigen::MatrixXd& x) {
+template <class = void> inline double sd_all(const Eigen::MatrixXd& x) {
   const Eigen::Map<const Eigen::VectorXd> v(x.data(), x.size());
   return std::sqrt(sample_variance(v));
 }
@@ -22,7 +22,7 @@ inline double sd_all(const Eigen::MatrixXd& x) {
 }  // namespace detail
 
 // MCSE of the posterior mean: sd / sqrt(ESS of the mean).
-inline double mcse_mean(const Eigen::MatrixXd& x) {
+template <class = void> inline double mcse_mean(const Eigen::MatrixXd& x) {
   detail::require_draws(x, "mcse_mean");
   return detail::sd_all(x) / std::sqrt(ess_mean(x));
 }
@@ -30,7 +30,7 @@ inline double mcse_mean(const Eigen::MatrixXd& x) {
 // MCSE of the posterior sd. The variance of the variance estimate is (E[d^4] - E[d^2]^2)/ESS
 // (Kenney and Keeping 1951; no normality assumed), with d the centred draws and the ESS of
 // d^2; a first-order Taylor expansion carries it to the sd.
-inline double mcse_sd(const Eigen::MatrixXd& x) {
+template <class = void> inline double mcse_sd(const Eigen::MatrixXd& x) {
   detail::require_draws(x, "mcse_sd");
   const Eigen::ArrayXXd centred = x.array() - x.mean();
   const double ess = ess_mean(centred.square().matrix());
@@ -42,7 +42,7 @@ inline double mcse_sd(const Eigen::MatrixXd& x) {
 // MCSE of the p-quantile: the indicator I(x <= q_p) has a Beta(ESS p + 1, ESS (1 - p) + 1)
 // posterior for its mean; map its central 68% interval (+-1 sd for a normal) back through
 // the empirical quantile function and take half the width.
-inline double mcse_quantile(const Eigen::MatrixXd& x, double p) {
+template <class = void> inline double mcse_quantile(const Eigen::MatrixXd& x, double p) {
   detail::require_draws(x, "mcse_quantile");
   const double ess = ess_quantile(x, p);
   if (std::isnan(ess)) return detail::not_available;

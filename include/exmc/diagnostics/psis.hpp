@@ -17,7 +17,7 @@ namespace exmc {
 
 namespace detail {
 
-inline double log_sum_exp(const Eigen::Ref<const Eigen::VectorXd>& x) {
+template <class = void> inline double log_sum_exp(const Eigen::Ref<const Eigen::VectorXd>& x) {
   const double m = x.maxCoeff();
   if (!std::isfinite(m)) return m;
   return m + std::log((x.array() - m).exp().sum());
@@ -36,7 +36,7 @@ struct gpd_fit {
 // point weighted by its profile likelihood. With `weakly_informative_prior` the shape is
 // shrunk towards 0.5 as if 10 extra observations had k = 0.5 (the prior of loo), which
 // reduces the variance of k for short tails.
-inline gpd_fit gpdfit(const Eigen::Ref<const Eigen::VectorXd>& sorted_x, bool weakly_informative_prior = true,
+template <class = void> inline gpd_fit gpdfit(const Eigen::Ref<const Eigen::VectorXd>& sorted_x, bool weakly_informative_prior = true,
                       int min_grid_points = 30) {
   const Eigen::Index n = sorted_x.size();
   if (n < 2) throw model_error("gpdfit: need at least 2 exceedances, got " + std::to_string(n));
@@ -76,14 +76,14 @@ struct psis_result {
 };
 
 // Length of the tail that is fitted: 20% of the draws at most, otherwise 3 sqrt(S / r_eff).
-inline Eigen::Index psis_tail_length(Eigen::Index draws, double r_eff) {
+template <class = void> inline Eigen::Index psis_tail_length(Eigen::Index draws, double r_eff) {
   const double s = static_cast<double>(draws);
   return static_cast<Eigen::Index>(std::ceil(std::min(0.2 * s, 3.0 * std::sqrt(s / r_eff))));
 }
 
 // Smooths one vector of log importance ratios. r_eff is the relative efficiency (ESS / S)
 // of the ratios' draws; it sets the tail length.
-inline psis_result psis(const Eigen::Ref<const Eigen::VectorXd>& log_ratios, double r_eff = 1.0) {
+template <class = void> inline psis_result psis(const Eigen::Ref<const Eigen::VectorXd>& log_ratios, double r_eff = 1.0) {
   const Eigen::Index s = log_ratios.size();
   if (s == 0) throw model_error("psis: no log importance ratios given");
   if (!log_ratios.allFinite()) throw model_error("psis: log importance ratios must be finite");

@@ -72,13 +72,13 @@ struct sampler_report {
 
 namespace detail {
 
-inline std::string percent(Eigen::Index part, Eigen::Index whole) {
+template <class = void> inline std::string percent(Eigen::Index part, Eigen::Index whole) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2g%%", whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
   return buf;
 }
 
-inline std::string join_names(const std::vector<std::string>& names) {
+template <class = void> inline std::string join_names(const std::vector<std::string>& names) {
   std::string s;
   for (std::size_t i = 0; i < names.size() && i < 10; ++i) s += (i ? ", " : "") + names[i];
   if (names.size() > 10) s += ", ... (" + std::to_string(names.size() - 10) + " more)";
@@ -88,7 +88,7 @@ inline std::string join_names(const std::vector<std::string>& names) {
 // Energy Bayesian fraction of missing information (Betancourt 2016): how much the energy
 // changes between transitions relative to its marginal spread. Small values mean the
 // momentum resampling cannot move the chain across the energy levels of the posterior.
-inline double e_bfmi(const Eigen::VectorXd& energy) {
+template <class = void> inline double e_bfmi(const Eigen::VectorXd& energy) {
   const Eigen::Index n = energy.size();
   if (n < 2) return std::numeric_limits<double>::quiet_NaN();
   const double jumps = (energy.tail(n - 1) - energy.head(n - 1)).squaredNorm();
@@ -161,7 +161,7 @@ inline std::string sampler_report::verdict() const {
 
 // Sampler checks from the per-transition statistics; max_depth is the tree-depth limit the
 // run used (10 is Stan's default).
-inline sampler_report diagnose(const draws& sample_stats, int max_depth = 10, diagnose_thresholds thresholds = {}) {
+template <class = void> inline sampler_report diagnose(const draws& sample_stats, int max_depth = 10, diagnose_thresholds thresholds = {}) {
   detail::require_consistent(sample_stats, "diagnose");
   if (max_depth < 1) throw model_error("diagnose: max_depth must be at least 1, got " + std::to_string(max_depth));
   sampler_report r;
@@ -197,7 +197,7 @@ inline sampler_report diagnose(const draws& sample_stats, int max_depth = 10, di
 }
 
 // Adds the R-hat and ESS checks of every posterior quantity to a sampler report.
-inline void check_convergence(sampler_report& r, const summary_table& posterior_summary, Eigen::Index num_chains) {
+template <class = void> inline void check_convergence(sampler_report& r, const summary_table& posterior_summary, Eigen::Index num_chains) {
   r.convergence_checked = true;
   const double min_ess = r.thresholds.ess_per_chain * static_cast<double>(num_chains);
   for (const auto& row : posterior_summary) {

@@ -54,7 +54,7 @@ namespace detail {
 
 // Where entry `position` of a (rows x chains) matrix lands in split_chains(x), or -1 for the
 // middle draw that an odd number of rows drops.
-inline Eigen::Index split_target(Eigen::Index position, Eigen::Index rows, Eigen::Index chains) {
+template <class = void> inline Eigen::Index split_target(Eigen::Index position, Eigen::Index rows, Eigen::Index chains) {
   if (rows <= 1) return position;
   const Eigen::Index half = rows / 2, c = position / rows, i = position % rows;
   if (i < half) return c * half + i;
@@ -69,7 +69,7 @@ inline Eigen::Index split_target(Eigen::Index position, Eigen::Index rows, Eigen
 // median are read off the order, the ranks of the split chains follow from it, and so do the
 // ranks of the folded draws (|x - median| grows away from the median on both sides, so its
 // order is a merge of the two halves). Sorting was most of the cost of a summary.
-inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
+template <class = void> inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
   detail::require_draws(x, "summary");
   const Eigen::Map<const Eigen::VectorXd> all(x.data(), x.size());
   summary_row r;
@@ -120,7 +120,7 @@ inline summary_row summarise(std::string name, const Eigen::MatrixXd& x) {
 
 namespace detail {
 
-inline void require_consistent(const draws& d, const char* who) {
+template <class = void> inline void require_consistent(const draws& d, const char* who) {
   if (d.num_chains() == 0) throw model_error(std::string(who) + ": the draws hold no chains");
   for (Eigen::Index c = 0; c < d.num_chains(); ++c)
     if (d.chains[static_cast<std::size_t>(c)].cols() != d.num_quantities())
@@ -134,7 +134,7 @@ inline void require_consistent(const draws& d, const char* who) {
 
 // Summary of every quantity in the draws (chains cut to the shortest one).
 // Quantities are independent, so they are summarised on all hardware threads.
-inline summary_table summary(const draws& d) {
+template <class = void> inline summary_table summary(const draws& d) {
   detail::require_consistent(d, "summary");
   summary_table t;
   const auto k = static_cast<std::size_t>(d.num_quantities());
@@ -161,7 +161,7 @@ summary_table summary(const Fit& fit) {
 
 namespace detail {
 
-inline std::string format_cell(double v, const char* fmt) {
+template <class = void> inline std::string format_cell(double v, const char* fmt) {
   if (std::isnan(v)) return "NA";
   if (std::isinf(v)) return v > 0 ? "Inf" : "-Inf";
   char buf[64];
@@ -174,7 +174,7 @@ inline std::string format_cell(double v, const char* fmt) {
 // Prints the table with right-aligned columns sized to their content. Values get
 // `sig_figs` significant digits, ESS whole numbers, R-hat three decimals; NA where a
 // diagnostic is undefined (e.g. constant draws).
-inline void print(std::ostream& os, const summary_table& t, int sig_figs = 3) {
+template <class = void> inline void print(std::ostream& os, const summary_table& t, int sig_figs = 3) {
   const std::string value_fmt = "%." + std::to_string(std::clamp(sig_figs, 1, 17)) + "g";
   const std::vector<std::string> header = {"",   "Mean", "MCSE", "StdDev",   "MCSE_SD",  "5%",
                                            "50%", "95%", "ESS_bulk", "ESS_tail", "R_hat"};

@@ -6,6 +6,7 @@
 #include "../math/inc_beta.hpp"
 #include "dist.hpp"
 #include "view_adaptors.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 

@@ -7,6 +7,7 @@
 #include "../core/random.hpp"
 #include "counts.hpp"
 #include "dist.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 
@@ -108,6 +109,7 @@ struct binomial_fn {
 
   // Inversion where the expected count of the rarer outcome is small, Hormann's transformed
   // rejection (BTRS, 1993) otherwise: constant expected cost for any N.
+  template <class = void>  // instantiated only when called (D72)
   static double generate(rng& g, double trials, double theta) {
     if (!(trials >= 0 && trials == std::floor(trials) && trials < 0x1p53)) return std::numeric_limits<double>::quiet_NaN();
     if (!(theta >= 0 && theta <= 1)) return std::numeric_limits<double>::quiet_NaN();
@@ -144,6 +146,7 @@ struct binomial_fn {
     return lead + std::log(sum);
   }
 
+  template <class = void>  // instantiated only when called (D72)
   static double inversion(rng& g, double trials, double p) {
     const double q = 1 - p, s = p / q, a = (trials + 1) * s;
     double r = std::exp(trials * std::log1p(-p)), u = g.uniform(), k = 0;
@@ -155,6 +158,7 @@ struct binomial_fn {
     }
     return k;
   }
+  template <class = void>  // instantiated only when called (D72)
   static double btrs(rng& g, double trials, double p) {
     const double q = 1 - p, spq = std::sqrt(trials * p * q);
     const double b = 1.15 + 2.53 * spq;

@@ -3,6 +3,7 @@
 #include <span>
 
 #include "dist.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 

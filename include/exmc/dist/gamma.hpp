@@ -7,6 +7,7 @@
 #include "../math/inc_gamma.hpp"
 #include "dist.hpp"
 #include "view_adaptors.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 

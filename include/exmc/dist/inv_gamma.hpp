@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "gamma.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 

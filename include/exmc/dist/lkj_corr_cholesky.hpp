@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "dist.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 

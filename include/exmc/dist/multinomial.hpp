@@ -9,6 +9,7 @@
 
 #include "binomial.hpp"
 #include "dist.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 

@@ -114,6 +114,7 @@ struct mv_normal_fn {
     return lp - static_cast<double>(n / K) * (log_det_half + static_cast<double>(K) * math::log_sqrt_two_pi);
   }
 
+  template <class = void>  // instantiated only when called (D72)
   static void generate(rng& g, index_t n, double* out, std::span<const double> mu, std::span<const double> chol) {
     const index_t K = detail::square_dim(static_cast<index_t>(chol.size()));
     const Eigen::Map<const Eigen::MatrixXd> Lm(chol.data(), K, K);
@@ -124,6 +125,7 @@ struct mv_normal_fn {
       for (index_t k = 0; k < K; ++k) out[b * K + k] = y[k] + mu[mu.size() == 1 ? 0 : static_cast<std::size_t>(k)];
     }
   }
+  template <class = void>  // instantiated only when called (D72)
   static void generate(rng& g, index_t n, double* out, double mu, std::span<const double> chol) {
     generate(g, n, out, std::span<const double>(&mu, 1), chol);
   }
@@ -214,6 +216,7 @@ struct mv_normal_cov_fn {
     return true;
   }
 
+  template <class = void>  // instantiated only when called (D72)
   static void generate(rng& g, index_t n, double* out, std::span<const double> mu, std::span<const double> sigma) {
     const index_t K = detail::square_dim(static_cast<index_t>(sigma.size()));
     Eigen::MatrixXd S(K, K);
@@ -224,12 +227,14 @@ struct mv_normal_cov_fn {
     const Eigen::MatrixXd L = llt.matrixL();
     mv_normal_fn::generate(g, n, out, mu, std::span<const double>(L.data(), static_cast<std::size_t>(L.size())));
   }
+  template <class = void>  // instantiated only when called (D72)
   static void generate(rng& g, index_t n, double* out, double mu, std::span<const double> sigma) {
     generate(g, n, out, std::span<const double>(&mu, 1), sigma);
   }
 };
 
 namespace detail {
+template <class = void>  // instantiated only when called (D72)
 inline Eigen::VectorXd flatten_cholesky(const Eigen::MatrixXd& L, const char* who) {
   if (L.rows() != L.cols() || L.rows() < 1)
     throw model_error(

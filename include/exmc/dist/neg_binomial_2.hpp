@@ -8,6 +8,7 @@
 #include "counts.hpp"
 #include "dist.hpp"
 #include "poisson.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 
@@ -21,6 +22,7 @@ struct nb_count_terms {
   double log_ratio;
   double digamma_diff;
 };
+template <class = void>  // instantiated only when called (D72)
 inline nb_count_terms nb_terms(double phi, double y) {
   if (y < 16) {
     nb_count_terms t{0, 0};
@@ -175,6 +177,7 @@ struct nb_cdf_point {
   double lcdf, lccdf;
   double cdf_d_eta, cdf_d_phi, ccdf_d_eta, ccdf_d_phi;
 };
+template <class = void>  // instantiated only when called (D72)
 inline nb_cdf_point nb2_cdf_point(double y, double lm, double f) {
   const double log_f = std::log(f), u = lm - log_f;
   const double l1pe = math::log1p_exp(u), w = math::inv_logit(u);
@@ -304,6 +307,7 @@ struct neg_binomial_2_fn {
   }
 
   // A gamma-Poisson mixture: lambda ~ gamma(phi, rate phi / mu), y ~ poisson(lambda).
+  template <class = void>  // instantiated only when called (D72)
   static double generate(rng& g, double mu, double phi) {
     if (!(mu > 0 && phi > 0) || !std::isfinite(mu) || !std::isfinite(phi))
       return std::numeric_limits<double>::quiet_NaN();

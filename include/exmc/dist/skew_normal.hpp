@@ -7,6 +7,7 @@
 #include "dist.hpp"
 #include "location_scale.hpp"
 #include "../math/normal_cdf.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 
@@ -101,6 +102,7 @@ struct skew_normal_fn {
   // density is log-concave and rises at rate r = d log f / dz > 0 below its mode, so the ratio
   // is at most exp(-r u): with u = v / r the integrand decays like exp(-v) whatever z and a are,
   // which exp-sinh quadrature handles to near double precision.
+  template <class = void>  // instantiated only when called (D72)
   static double log_cdf_short_tail(double z, double a) {
     // Per thread and not const: Boost 1.74 defines integrate() without the const it declares.
     static thread_local boost::math::quadrature::exp_sinh<double, math::quiet_policy> integrator;

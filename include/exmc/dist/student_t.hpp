@@ -4,6 +4,7 @@
 
 #include "../math/inc_beta.hpp"
 #include "dist.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 
@@ -141,6 +142,7 @@ struct student_t_fn {
   // t law's definition); above 0, F(z) = 1 - G, whose log goes through log1p. The nu partial has
   // no closed form: it is the shape partial of log I from the convergent series of inc_beta.hpp
   // plus the part through x, dI/dx dx/dnu = x^a y^(1/2) / (B(a, 1/2) nu).
+  template <class = void>  // instantiated only when called (D72)
   static log_cdf_terms log_cdf_std(double z, double v) {
     const double az = std::abs(z), a = 0.5 * v;
     // log x and log y = log(1 - x) through z^2 / nu or nu / z^2, whichever is <= 1, so that

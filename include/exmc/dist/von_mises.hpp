@@ -7,6 +7,7 @@
 
 #include "../core/random.hpp"
 #include "dist.hpp"
+#include "../math/special.hpp"
 
 namespace exmc {
 
@@ -21,6 +22,7 @@ struct von_mises_bessel {
 // is taken for nu = 0 and 1 with the exponential factored out: at k >= 500 its j-th term is
 // below 1e-17 by j = 7, and the ratio I1 / I0 is the ratio of the two sums, no overflow anywhere.
 inline constexpr double von_mises_switch = 500;
+template <class = void>  // instantiated only when called (D72)
 inline von_mises_bessel von_mises_log_i0(double k) {
   if (k < von_mises_switch) {
     const double i0 = boost::math::cyl_bessel_i(0, k, math::quiet_policy{});

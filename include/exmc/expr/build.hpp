@@ -97,7 +97,6 @@ EXMC_UNARY_FUNCTION(abs)
 EXMC_UNARY_FUNCTION(inv_logit)
 EXMC_UNARY_FUNCTION(log_inv_logit)
 EXMC_UNARY_FUNCTION(log1p_exp)
-EXMC_UNARY_FUNCTION(lgamma)
 #undef EXMC_UNARY_FUNCTION
 
 #define EXMC_BINARY_FUNCTION(NAME)                                                          \

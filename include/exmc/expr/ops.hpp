@@ -33,7 +33,6 @@ EXMC_UNARY_OP(abs, std::abs(x), x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)))
 EXMC_UNARY_OP(inv_logit, math::inv_logit(x), y * (T(1) - y))
 EXMC_UNARY_OP(log_inv_logit, math::log_inv_logit(x), T(1) - math::inv_logit(x))
 EXMC_UNARY_OP(log1p_exp, math::log1p_exp(x), math::inv_logit(x))
-EXMC_UNARY_OP(lgamma, math::lgamma(x), math::digamma(x))
 #undef EXMC_UNARY_OP
 
 // Vectorised forms (Eigen array expressions) for the ops Eigen vectorises; the nodes use them

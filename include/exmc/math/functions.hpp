@@ -1,7 +1,7 @@
 #pragma once
 // Numerically stable scalar functions shared by expressions, distributions and transforms.
-#include <boost/math/special_functions/digamma.hpp>
-#include <boost/math/special_functions/gamma.hpp>
+// Free of Boost.Math on purpose (D72): every model includes this header, and Boost's gamma
+// headers alone cost a second of compile time; lgamma and digamma live in special.hpp.
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -53,27 +53,6 @@ T log_sum_exp(T a, T b) {
   if (b == -inf<T>) return a;
   const T m = a > b ? a : b;
   return m + log1p(exp(-(a > b ? a - b : b - a)));
-}
-
-// lgamma and digamma through Boost.Math; the gradient of lgamma is digamma, never a
-// differentiated Lanczos series. Evaluated in double for float arguments (Boost's float
-// approximations are not cheaper and lose the last bits).
-// Poles and domain errors give inf/NaN instead of exceptions: the sampler turns a non-finite
-// log density into a rejected step, which is cheaper and clearer than unwinding.
-using quiet_policy = boost::math::policies::policy<
-    boost::math::policies::domain_error<boost::math::policies::ignore_error>,
-    boost::math::policies::pole_error<boost::math::policies::ignore_error>,
-    boost::math::policies::overflow_error<boost::math::policies::ignore_error>,
-    boost::math::policies::evaluation_error<boost::math::policies::ignore_error>,
-    boost::math::policies::promote_double<false>>;
-
-template <class T>
-T lgamma(T x) {
-  return static_cast<T>(boost::math::lgamma(static_cast<double>(x), quiet_policy{}));
-}
-template <class T>
-T digamma(T x) {
-  return static_cast<T>(boost::math::digamma(static_cast<double>(x), quiet_policy{}));
 }
 
 }  // namespace exmc::math

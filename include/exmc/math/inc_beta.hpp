@@ -18,7 +18,7 @@
 #include <cmath>
 #include <limits>
 
-#include "functions.hpp"
+#include "special.hpp"
 
 namespace exmc::math {
 
@@ -35,7 +35,7 @@ struct log_inc_beta {
 // (lgamma(1e13) is 3e14, an ulp 0.06): their difference comes from Stirling's series instead,
 //   lgamma(l + s) - lgamma(l) = (l + s - 1/2) log1p(s / l) + s log l - s + c(l + s) - c(l),
 // c the series' correction, whose first omitted term is below 1e-16 for l >= 16.
-inline double log_beta(double a, double b) {
+template <class = void> inline double log_beta(double a, double b) {
   const double v = boost::math::beta(a, b, quiet_policy{});
   if (v > 1e-290 && std::isfinite(v)) return std::log(v);
   const double l = std::max(a, b), s = std::min(a, b);
@@ -54,12 +54,12 @@ inline constexpr double inc_beta_eps = 1e-17;
 inline constexpr int inc_beta_max_terms = 10000000;
 
 // I_x(a, b) from Boost, passing the smaller of x and y so that the other is never formed as 1 - x.
-inline double boost_ibeta(double a, double b, double x, double y) {
+template <class = void> inline double boost_ibeta(double a, double b, double x, double y) {
   return x <= y ? boost::math::ibeta(a, b, x, quiet_policy{}) : boost::math::ibetac(b, a, y, quiet_policy{});
 }
 
 // The series of the header comment: log I_x(a, b) and its partials, for x <= (a + 1) / (a + b + 2).
-inline log_inc_beta ibeta_series(double a, double b, double x, double log_x, double log_y) {
+template <class = void> inline log_inc_beta ibeta_series(double a, double b, double x, double log_x, double log_y) {
   double term = 1, s = 1, s_a = 0, s_b = 0;
   double slope_a = 0, slope_b = 0;  // d log term_k / da, d log term_k / db
   for (int k = 0; k < inc_beta_max_terms; ++k) {
@@ -83,7 +83,7 @@ inline log_inc_beta ibeta_series(double a, double b, double x, double log_x, dou
 }  // namespace detail
 
 // log I_x(a, b) with x = exp(log_x), 1 - x = exp(log_y); a, b > 0.
-inline log_inc_beta log_ibeta(double a, double b, double log_x, double log_y) {
+template <class = void> inline log_inc_beta log_ibeta(double a, double b, double log_x, double log_y) {
   if (std::isnan(a) || std::isnan(b) || std::isnan(log_x) || std::isnan(log_y)) {
     const double nan = std::numeric_limits<double>::quiet_NaN();
     return {nan, nan, nan};
@@ -110,7 +110,7 @@ inline log_inc_beta log_ibeta(double a, double b, double log_x, double log_y) {
 }
 
 // log(1 - I_x(a, b)) = log I_y(b, a), partials in a and b.
-inline log_inc_beta log_ibetac(double a, double b, double log_x, double log_y) {
+template <class = void> inline log_inc_beta log_ibetac(double a, double b, double log_x, double log_y) {
   const log_inc_beta r = log_ibeta(b, a, log_y, log_x);
   return {r.value, r.d_b, r.d_a};
 }

@@ -20,7 +20,7 @@
 #include <cmath>
 #include <limits>
 
-#include "functions.hpp"
+#include "special.hpp"
 
 namespace exmc::math {
 
@@ -31,8 +31,8 @@ struct log_inc_gamma {
   double d_x;  // d value / d x
 };
 
-inline double gamma_p(double a, double x) { return boost::math::gamma_p(a, x, quiet_policy{}); }
-inline double gamma_q(double a, double x) { return boost::math::gamma_q(a, x, quiet_policy{}); }
+template <class = void> inline double gamma_p(double a, double x) { return boost::math::gamma_p(a, x, quiet_policy{}); }
+template <class = void> inline double gamma_q(double a, double x) { return boost::math::gamma_q(a, x, quiet_policy{}); }
 
 namespace detail {
 
@@ -46,7 +46,7 @@ struct log_sum_and_slope {
   double log_s;
   double d_log_s;
 };
-inline log_sum_and_slope lower_series(double a, double x) {
+template <class = void> inline log_sum_and_slope lower_series(double a, double x) {
   double term = 1, slope = 0;  // term_k and d log term_k / da
   double s = 1, ds = 0;
   for (int k = 1; k < inc_gamma_max_terms; ++k) {
@@ -62,7 +62,7 @@ inline log_sum_and_slope lower_series(double a, double x) {
 
 // log h and d log h / da for Legendre's continued fraction of Q, by modified Lentz with forward
 // derivatives: every quantity q has its derivative dq in a alongside.
-inline log_sum_and_slope upper_fraction(double a, double x) {
+template <class = void> inline log_sum_and_slope upper_fraction(double a, double x) {
   constexpr double tiny = 1e-300;
   double b = x + 1 - a;
   const double db = -1;
@@ -88,7 +88,7 @@ inline log_sum_and_slope upper_fraction(double a, double x) {
   return {std::log(h), dh / h};
 }
 
-inline log_inc_gamma nan_result() {
+template <class = void> inline log_inc_gamma nan_result() {
   constexpr double nan = std::numeric_limits<double>::quiet_NaN();
   return {nan, nan, nan};
 }
@@ -130,13 +130,13 @@ log_inc_gamma log_inc_gamma_at(double a, double x) {
 
 // log P(a, x) (the lower regularised incomplete gamma function) and its partials. a must be
 // positive and finite and x non-negative (NaN otherwise); P(a, 0) = 0 gives -inf.
-inline log_inc_gamma log_gamma_p(double a, double x) { return detail::log_inc_gamma_at<true>(a, x); }
+template <class = void> inline log_inc_gamma log_gamma_p(double a, double x) { return detail::log_inc_gamma_at<true>(a, x); }
 
 // log Q(a, x) = log(1 - P(a, x)) and its partials; Q(a, inf) = 0 gives -inf.
-inline log_inc_gamma log_gamma_q(double a, double x) { return detail::log_inc_gamma_at<false>(a, x); }
+template <class = void> inline log_inc_gamma log_gamma_q(double a, double x) { return detail::log_inc_gamma_at<false>(a, x); }
 
 // dP(a, x) / da, the shape derivative itself.
-inline double gamma_p_da(double a, double x) {
+template <class = void> inline double gamma_p_da(double a, double x) {
   const log_inc_gamma r = log_gamma_p(a, x);
   return r.value == -inf<double> ? 0.0 : std::exp(r.value) * r.d_a;
 }

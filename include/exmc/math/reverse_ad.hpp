@@ -6,13 +6,11 @@
 //
 // Every operation records one node with at most two parents and the local partials; the
 // gradient is one backward sweep over the nodes. Gradients are exact (no finite differences).
-#include <boost/math/special_functions/digamma.hpp>
-#include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
-#include "functions.hpp"
+#include "special.hpp"
 
 namespace exmc::ad {
 
@@ -133,6 +131,7 @@ inline var pow(const var& x, const var& y) {
   const double r = std::pow(x.v, y.v);
   return detail::binary(x, y, r, y.v * std::pow(x.v, y.v - 1), x.v > 0 ? r * std::log(x.v) : 0.0);
 }
+template <class = void>  // instantiated only when called (D72)
 inline var lgamma(const var& x) { return detail::unary(x, math::lgamma(x.v), math::digamma(x.v)); }
 inline var log1p_exp(const var& x) { return detail::unary(x, math::log1p_exp(x.v), math::inv_logit(x.v)); }
 inline var inv_logit(const var& x) {

@@ -407,7 +407,11 @@ class compiled {
   void unconstrain(const named_values& values, vector_t<T>& q) const {
     if (q.size() != dim_) q = vector_t<T>::Zero(dim_);
     std::vector<std::size_t> deferred;
-    for (const auto& [name, v] : values) {
+    for (const auto& entry : values) {
+      // Named references, not a structured binding: the lambda below captures them, which
+      // clang accepts only from version 16.
+      const auto& name = entry.first;
+      const auto& v = entry.second;
       const std::size_t i = info::index_of(name);
       if (i >= size)
         throw model_error(str_cat({"initial value for '", name, "': the model has no parameter of that name"}));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "../core/bounds.hpp"
+#include "../expr/node.hpp"  // index_t
 #include "cholesky_corr.hpp"
 #include "transforms.hpp"
 
