@@ -13,6 +13,8 @@
 // Near the mode of large shapes it needs O(sqrt(a + b)) terms; elsewhere tens.
 // x and y = 1 - x are taken as logarithms so that neither loses digits near 0 or 1 and the far
 // tails (x below the smallest double, as in student_t at |z| = 1e200) keep their exact logs.
+// The functions are `template <class = void>` so that only a translation unit that calls them
+// instantiates Boost's beta and ibeta (D72).
 #include <boost/math/special_functions/beta.hpp>
 #include <algorithm>
 #include <cmath>

@@ -16,6 +16,8 @@
 // partials exactly (d log P / dx = a / (x S), d log Q / dx = -1 / (x h)), with no prefix to
 // over- or underflow. Both expansions need O(sqrt(a)) terms near x = a, so very large shapes
 // (a > 1e8) near the mode are slow; every other region converges in tens of terms.
+// The functions are `template <class = void>` so that only a translation unit that calls them
+// instantiates Boost's gamma_p and gamma_q (D72).
 #include <boost/math/special_functions/gamma.hpp>
 #include <cmath>
 #include <limits>
