@@ -28,7 +28,7 @@ struct decl_state_of {
   using type = typename decltype(Decl::dist)::template state<Env>;
 };
 template <class Decl, class Env>
-  requires(Decl::kind == decl_kind::let)
+  requires(Decl::kind == decl_kind::let || Decl::kind == decl_kind::potential)
 struct decl_state_of<Decl, Env> {
   using type = typename decltype(Decl::expr)::template state<Env>;
 };
@@ -101,7 +101,7 @@ class compiled {
       constexpr std::size_t I = ic;
       std::get<I>(ws.env.slots).allocate(sizes_.n[I]);
       const auto& d = std::get<I>(decls_);
-      if constexpr (info::kinds[I] == decl_kind::let)
+      if constexpr (info::kinds[I] == decl_kind::let || info::kinds[I] == decl_kind::potential)
         d.expr.init(std::get<I>(ws.states), sizes_);
       else
         d.dist.init(std::get<I>(ws.states), sizes_);
@@ -204,7 +204,7 @@ class compiled {
     index_t k = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
-      if constexpr (info::kinds[I] != decl_kind::observe) {
+      if constexpr (is_output(info::kinds[I])) {
         if constexpr (info::kinds[I] == decl_kind::param) {
           T* x = detail::data_ptr(std::get<I>(env.slots).val);
           for (index_t j = 0; j < sizes_.n[I]; ++j) x[j] = static_cast<T>(row[k + j]);
@@ -225,7 +225,7 @@ class compiled {
   index_t constrained_size() const {
     index_t total = 0;
     for_each_index<size>([&](auto ic) {
-      if constexpr (info::kinds[ic] != decl_kind::observe) total += sizes_.n[ic];
+      if constexpr (is_output(info::kinds[ic])) total += sizes_.n[ic];
     });
     return total;
   }
@@ -282,7 +282,7 @@ class compiled {
     std::vector<std::string> out;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
-      if constexpr (info::kinds[I] != decl_kind::observe) {
+      if constexpr (is_output(info::kinds[I])) {
         const std::string n(info::names[I]);
         if constexpr (detail::matrix_valued<info::kinds[I], decltype(std::get<I>(decls_))>()) {
           // A K x K matrix (a Cholesky factor), column by column as stored: name[i,j].
@@ -312,7 +312,7 @@ class compiled {
     index_t k = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
-      if constexpr (info::kinds[I] != decl_kind::observe) {
+      if constexpr (is_output(info::kinds[I])) {
         const auto& v = std::get<I>(ws.env.slots).val;
         if constexpr (info::template decl<I>::template decl_is_vec<info>())
           for (index_t j = 0; j < v.size(); ++j) out[k++] = static_cast<double>(v[j]);
@@ -409,6 +409,8 @@ class compiled {
       }
       else if constexpr (D::kind == decl_kind::observe)
         os << ", likelihood " << d.dist.describe();
+      else if constexpr (D::kind == decl_kind::potential)
+        os << ", term " << d.expr.describe();
       else
         os << " = " << d.expr.describe();
       os << "\n";
@@ -455,6 +457,27 @@ class compiled {
       if constexpr (requires { s.bind_own(); }) s.bind_own();
     };
     std::apply([&](auto&... s) { (reset(s), ...); }, env.slots);
+  }
+  // A potential's value (summed in double when a vector) and, with Grad, its gradient: the
+  // term's adjoint is 1 for every element, pushed through the expression at once (D73).
+  template <bool Grad, class E, class St>
+  static double add_potential(const E& e, St& st, env_type& env) {
+    e.forward(st, env);
+    double v;
+    if constexpr (E::template is_vec<info>)
+      v = sum_as_double(e.value(st, env).array());
+    else
+      v = static_cast<double>(e.value(st, env));
+    if constexpr (Grad && E::template has_grad<info>) {
+      if (std::isfinite(v)) {
+        if constexpr (E::template is_vec<info>)
+          e.adj(st, env).array() += T(1);
+        else
+          e.adj(st, env) += T(1);
+        e.backward(st, env);
+      }
+    }
+    return v;
   }
   // Parameter I's values are its coordinates of q (a vector with the identity transform, D63).
   template <std::size_t I>
@@ -631,6 +654,9 @@ class compiled {
         vector_view<V, T, false> x{d.data.data(), nullptr};
         if (d.log_fact.size()) x.log_fact = d.log_fact.data();
         lp += d.dist.term(st, env, x, d.data.size());
+      } else if constexpr (D::kind == decl_kind::potential) {
+        if (!terms.likelihood) return;
+        lp += add_potential<Grad>(d.expr, st, env);
       }
     });
     if constexpr (Grad) {

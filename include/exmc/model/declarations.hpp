@@ -4,6 +4,7 @@
 //   param<"theta">(normal(mu, tau), 8)      vector parameter of 8 elements
 //   observe<"y">(normal(mu, sigma), y)      likelihood of data y
 //   let<"eta">(alpha + X * beta)            named deterministic, reported with the draws
+//   potential<"prior_sum">(expr)            free log-density term (Stan's target +=)
 // Declarations used inside expressions become references by name (their ref_type), so the graph
 // is resolved when model(...) sees every declaration together.
 #include <Eigen/Core>
@@ -18,7 +19,10 @@
 
 namespace exmc {
 
-enum class decl_kind { param, observe, let };
+enum class decl_kind { param, observe, let, potential };
+
+// Declarations whose values are outputs (reported with the draws): parameters and lets.
+constexpr bool is_output(decl_kind k) { return k == decl_kind::param || k == decl_kind::let; }
 
 // How a location-scale parameter is sampled (see docs/DECISIONS.md, non-centring):
 //   automatic     the model's policy decides (by default non-centred when its scale depends on
@@ -313,6 +317,41 @@ template <fixed_string Name, symbolic E>
 auto let(E&& e) {
   using X = expr_of<E>;
   return let_decl<Name, X>{as_expr(std::forward<E>(e))};
+}
+
+// A free log-density term: Stan's `target += e`, PyMC's `pm.Potential("name", e)`. Adds the
+// value of e (summed when e is a vector) to the log density, with its exact gradient. It is
+// neither an output nor referable by name. Like a likelihood it is kept by maximum likelihood
+// (compile_options::priors = false) and tempered by SMC, as PyMC treats potentials (D73). When
+// e is the log density of a non-linear function of parameters, the Jacobian of that function
+// is the user's to add (docs/dsl.md).
+template <fixed_string Name, class Expr>
+struct potential_decl {
+  static constexpr std::string_view name = Name.view();
+  static constexpr decl_kind kind = decl_kind::potential;
+  using refs = typename Expr::refs;
+  template <class Info>
+  static constexpr bool decl_is_vec() {
+    return Expr::template is_vec<Info>;
+  }
+  template <class Info>
+  static constexpr bool decl_has_grad() {
+    return false;
+  }
+
+  Expr expr;
+
+  template <class T>
+  auto cast() const {
+    using E = decltype(expr.template cast<T>());
+    return potential_decl<Name, E>{expr.template cast<T>()};
+  }
+};
+
+template <fixed_string Name, symbolic E>
+auto potential(E&& e) {
+  using X = expr_of<E>;
+  return potential_decl<Name, X>{as_expr(std::forward<E>(e))};
 }
 
 }  // namespace exmc

@@ -99,8 +99,8 @@ struct check_reference {
                 "exmc::model: a declaration refers to a name that no param<> or let<> of this model declares "
                 "(see ReferencedName in the template arguments above); pass every parameter to model(...)");
   static_assert(NotObserved,
-                "exmc::model: a declaration refers to the name of an observe<> node; observed data cannot be "
-                "referenced by name, pass the data itself");
+                "exmc::model: a declaration refers to the name of an observe<> or potential<> node; only "
+                "param<> and let<> values can be referenced by name (for observed data, pass the data itself)");
   static constexpr bool ok = Declared && NotObserved;
 };
 
@@ -108,7 +108,7 @@ template <class Info, class Decl, class... Names>
 constexpr bool check_references(name_list<Names...>) {
   return (check_reference<Decl, Names, (Info::index_of(Names::value) < Info::size),
                           (Info::index_of(Names::value) >= Info::size ||
-                           Info::kinds[Info::index_of(Names::value)] != decl_kind::observe)>::ok &&
+                           is_output(Info::kinds[Info::index_of(Names::value)]))>::ok &&
           ... && true);
 }
 
