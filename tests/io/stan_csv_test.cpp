@@ -161,8 +161,10 @@ TEST_CASE("an interrupted run keeps its draws in the CSV", "[io][csv]") {
     const exmc::fit f = exmc::sample(named_density{}, o);
     CHECK(f.status[0].outcome == exmc::chain_outcome::stopped);
   }
-  { std::ofstream(dir + "/cut.csv", std::ios::app) << "-1.5,0.9,0.3"; }  // a row cut off mid-write
-  const exmc::fit r = exmc::read_stan_csv({dir + "/cut.csv"});
+  // Without finish() the draws stay in the .partial file; nothing appears at the final name.
+  CHECK_FALSE(std::filesystem::exists(dir + "/cut.csv"));
+  { std::ofstream(dir + "/cut.csv.partial", std::ios::app) << "-1.5,0.9,0.3"; }  // a row cut off mid-write
+  const exmc::fit r = exmc::read_stan_csv({dir + "/cut.csv.partial"});
   REQUIRE(seen.size() == 30);
   REQUIRE(r.posterior.chains[0].rows() == 30);
   for (int i = 0; i < 30; ++i) CHECK(r.posterior.chains[0].row(i).transpose() == seen[static_cast<std::size_t>(i)]);
@@ -214,7 +216,9 @@ TEST_CASE("bad CSV input and bad writer options raise model_error", "[io][csv]")
   std::ofstream(dir + "/empty.csv") << "# only = comments\n";
   CHECK_THAT(model_error_of([&] { exmc::read_stan_csv_file(dir + "/empty.csv"); }), Catch::Contains("no header line"));
   const exmc::sample_options o = small_run();
-  CHECK_THAT(model_error_of([&] { exmc::stan_csv_writer(o, {.path = dir + "/no/such/dir/x.csv"}); }), Catch::Contains("cannot open"));
+  CHECK_THROWS_WITH(exmc::stan_csv_writer(o, {.path = dir + "/no/such/dir/x.csv"}),
+                    Catch::Contains("cannot write '" + dir + "/no/such/dir/x_1.csv'"));
+  CHECK_THROWS_AS(exmc::stan_csv_writer(o, {.path = dir + "/no/such/dir/x.csv"}), exmc::io_error);
   CHECK_THAT(model_error_of([&] { exmc::stan_csv_writer(o, {.path = ""}); }), Catch::Contains("path is empty"));
   CHECK_THAT(model_error_of([&] { exmc::stan_csv_writer(o, {.path = dir + "/x.csv", .sig_figs = 40}); }), Catch::Contains("sig_figs"));
 }

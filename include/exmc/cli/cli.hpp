@@ -30,6 +30,7 @@
 #include "../diagnostics/diagnostics.hpp"
 #include "../io/callbacks.hpp"
 #include "../io/cmdstan_json.hpp"
+#include "../io/output_file.hpp"
 #include "../io/progress.hpp"
 #include "../io/stan_csv_reader.hpp"
 #include "../io/stan_csv_writer.hpp"
@@ -82,19 +83,46 @@ inline progress_mode parse_progress(const std::string& s) {
   return progress_mode::automatic;
 }
 
-// Draws of a method other than NUTS as CSV: Stan's names (theta.1), one row per draw.
+// Draws of a method other than NUTS as CSV: Stan's names (theta.1), one row per draw. Written to
+// `<path>.partial` and renamed onto `path` when complete (io/output_file.hpp).
 inline void write_draws_csv(const std::string& path, const draws& d, int sig_figs) {
-  std::ofstream f(path);
-  if (!f) throw std::runtime_error("cannot write '" + path + "'");
-  f.precision(sig_figs > 0 ? sig_figs : 17);
-  for (std::size_t k = 0; k < d.names.size(); ++k) f << (k ? "," : "") << io::to_stan_name(d.names[k]);
-  f << "\n";
-  for (const auto& chain : d.chains)
-    for (Eigen::Index r = 0; r < chain.rows(); ++r) {
-      for (Eigen::Index k = 0; k < chain.cols(); ++k) f << (k ? "," : "") << chain(r, k);
-      f << "\n";
-    }
-  if (!f) throw std::runtime_error("writing '" + path + "' failed");
+  const std::string partial = io::partial_path(path);
+  {
+    std::ofstream f(partial);
+    if (!f) throw io_error("cannot write '" + partial + "'");
+    f.precision(sig_figs > 0 ? sig_figs : 17);
+    for (std::size_t k = 0; k < d.names.size(); ++k) f << (k ? "," : "") << io::to_stan_name(d.names[k]);
+    f << "\n";
+    for (const auto& chain : d.chains)
+      for (Eigen::Index r = 0; r < chain.rows(); ++r) {
+        for (Eigen::Index k = 0; k < chain.cols(); ++k) f << (k ? "," : "") << chain(r, k);
+        f << "\n";
+      }
+    f.close();
+    if (!f) throw io_error("writing '" + partial + "' failed");
+  }
+  io::commit(partial, path);
+}
+
+// Where the draws went: the final names, or the .partial files of a run that did not complete.
+inline void report_files(std::ostream& os, const stan_csv_writer& csv) {
+  const auto paths = csv.paths();
+  if (csv.committed()) {
+    os << "Draws written to";
+    for (const auto& p : paths) os << " " << p;
+    os << "\n";
+    return;
+  }
+  os << "The run did not complete: ";
+  if (paths.empty()) {
+    os << "no draws were written";
+  } else {
+    os << "what it drew is in";
+    for (const auto& p : paths) os << " " << p;
+  }
+  os << "; any earlier results at";
+  for (const auto& p : csv.final_paths()) os << " " << p;
+  os << " were left as they were\n";
 }
 
 // What optimize / variational / pathfinder were asked for.
@@ -110,6 +138,7 @@ struct approx_request {
 template <class Factory>
 int optimize_command(Factory& make, const approx_request& r, std::ostream& out, std::ostream& err) {
   auto density = load_density(make, read_data(r.data), compile_options{.jacobian = r.jacobian, .priors = !r.mle});
+  if (!r.output.empty()) io::check_writable(r.output, "--output");
   optimize_options o;
   o.seed = r.seed;
   const optimize_result m = optimize(density, o);
@@ -132,6 +161,7 @@ int optimize_command(Factory& make, const approx_request& r, std::ostream& out, 
 template <class Factory>
 int approx_command(Factory& make, const approx_request& r, bool use_pathfinder, std::ostream& out) {
   auto density = load_density(make, read_data(r.data));
+  if (!r.output.empty()) io::check_writable(r.output, "--output");
   draws d;
   if (use_pathfinder) {
     pathfinder_options o;
@@ -159,6 +189,12 @@ template <class Factory>
 int sample_command(Factory& make, const std::string& program, const sample_request& r, std::ostream& out, std::ostream& err) {
   auto density = load_density(make, read_data(r.data));
   sample_options o = r.options;
+  // Everything is checked before any file is touched: a typo must not cost the last run's results.
+  if (o.draws < 1) throw model_error("sample: --draws must be at least 1 (got " + std::to_string(o.draws) + ")");
+  check_options(density, o);
+  if (r.sig_figs == 0 || r.sig_figs < -1 || r.sig_figs > 18)
+    throw model_error("sample: --sig-figs must be -1 or 1..18 (got " + std::to_string(r.sig_figs) + ")");
+  if (!r.netcdf.empty()) io::check_writable(r.netcdf, "--netcdf");
   std::optional<stan_csv_writer> csv;
   if (!r.output.empty()) {
     std::string model = program.substr(program.find_last_of('/') + 1);
@@ -170,22 +206,20 @@ int sample_command(Factory& make, const std::string& program, const sample_reque
   progress.finish(f);
   if (csv) csv->finish(f);
 #ifdef EXMC_HAS_NETCDF
-  if (!r.netcdf.empty()) write_netcdf(r.netcdf, f);
+  if (!r.netcdf.empty() && !f.chain_ids.empty()) write_netcdf(r.netcdf, f);
 #endif
   for (const auto& s : f.status)
     if (!s.message.empty()) err << s.message << "\n";
   if (f.chain_ids.empty()) {
     err << "error: every chain failed\n";
+    if (csv) report_files(err, *csv);
     return 1;
   }
   if (!r.quiet) {
     out << summary(f) << "\n" << diagnose(f).verdict() << "\n";
-    if (csv) {
-      out << "Draws written to";
-      for (const auto& p : csv->paths()) out << " " << p;
-      out << "\n";
-    }
+    if (csv && csv->committed()) report_files(out, *csv);
   }
+  if (csv && !csv->committed()) report_files(err, *csv);
   return 0;
 }
 

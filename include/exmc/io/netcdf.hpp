@@ -25,6 +25,7 @@
 #include "../core/error.hpp"
 #include "../nuts/fit.hpp"
 #include "names.hpp"
+#include "output_file.hpp"
 
 // Lets <exmc/cli/cli.hpp> offer --netcdf when this header was included before it.
 #define EXMC_HAS_NETCDF 1
@@ -67,7 +68,7 @@ class netcdf_file {
     check(nc_close(id), "closing");
   }
   void check(int status, const std::string& what) const {
-    if (status != NC_NOERR) throw model_error("write_netcdf: '" + path_ + "': " + what + ": " + nc_strerror(status));
+    if (status != NC_NOERR) throw io_error("write_netcdf: '" + path_ + "': " + what + ": " + nc_strerror(status));
   }
 
  private:
@@ -194,9 +195,7 @@ inline void write_group(const netcdf_file& f, const std::string& group_name, con
   }
 }
 
-}  // namespace io
-
-inline void write_netcdf(const std::string& path, const inference_data& d) {
+inline void write_netcdf_file(const std::string& path, const inference_data& d) {
   io::netcdf_file f(path);
   io::write_group(f, "posterior", d.posterior, false);
   io::write_group(f, "sample_stats", d.sample_stats, true);
@@ -217,6 +216,22 @@ inline void write_netcdf(const std::string& path, const inference_data& d) {
     }
   }
   f.close();
+}
+
+}  // namespace io
+
+// Writes `<path>.partial` and renames it onto `path` once complete, so an earlier file at `path`
+// survives a failed write. Throws io_error when the file cannot be written.
+inline void write_netcdf(const std::string& path, const inference_data& d) {
+  const std::string partial = io::partial_path(path);
+  try {
+    io::write_netcdf_file(partial, d);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    throw;
+  }
+  io::commit(partial, path);
 }
 
 inline void write_netcdf(const std::string& path, const fit& f) { write_netcdf(path, to_inference_data(f)); }

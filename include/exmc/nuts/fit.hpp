@@ -19,6 +19,15 @@ enum class chain_outcome {
   failed,   // could not initialise, or the density kept throwing; it contributes no draws
 };
 
+inline const char* to_string(chain_outcome o) {
+  return o == chain_outcome::ok ? "ok" : o == chain_outcome::stopped ? "stopped" : "failed";
+}
+
+// How exmc names a chain in everything a person reads (messages, verdicts, progress, file names,
+// the CSV `id`): from 1, as Stan and ArviZ users count them. C++ indices (draw_event::chain,
+// fit::chain_ids, the per-chain vectors below) count from 0: chain_label(0) == "chain 1".
+inline std::string chain_label(long long index) { return "chain " + std::to_string(index + 1); }
+
 struct chain_status {
   chain_outcome outcome = chain_outcome::ok;
   std::string message;            // why it failed (empty otherwise)

@@ -183,6 +183,15 @@ inline fit assemble_fit(const sample_options& options, const output_layout& layo
 
 }  // namespace detail
 
+// Throws the model_error sample() would throw for these options, without sampling: lets a caller
+// check everything before it creates output files.
+template <LogDensity D>
+void check_options(const D& density, const sample_options& requested) {
+  const sample_options options = detail::resolve(requested);
+  detail::validate(density, options);
+  detail::make_layout(density, options);
+}
+
 template <LogDensity D>
 fit sample(const D& density, const sample_options& requested = {}) {
   const sample_options options = detail::resolve(requested);
