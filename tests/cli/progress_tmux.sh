@@ -11,7 +11,7 @@ program=$1
 data=$2
 dir=${3:-$(mktemp -d)}
 mkdir -p "$dir"
-socket="exmc_progress_$$"
+socket="exmc_progress_$$"  # one tmux server per run: a server still shutting down must not take the next run
 fail() { echo "progress_tmux: $*" >&2; tmux -L "$socket" kill-server 2>/dev/null || true; exit 1; }
 check_capture() {  # FILE COLUMNS ROWS CHAINS FINAL
   local file=$1 cols=$2 rows=$3 chains=$4 final=$5
@@ -38,6 +38,7 @@ for size in 60x20 120x40; do
     rows=${size#*x}
     draws=$((chains == 4 ? 30000 : 3000))
     tag="${size}_${chains}"
+    socket="exmc_progress_$$_$tag"
     tmux -L "$socket" -f /dev/null new-session -d -x "$cols" -y "$rows" -s run \
       "'$program' sample --data '$data' --chains $chains --threads 2 --warmup 500 --draws $draws --seed 1 --progress terminal --quiet --output '$dir/out_$tag.csv'; echo EXIT=\$?; sleep 60"
     i=0
