@@ -769,10 +769,17 @@ struct dist_expr {
 };
 
 // make_dist<Fn>(args...): the user-facing factories (normal(mu, sigma), ...) call this.
+// Misuse stops at one static_assert: after it a distribution of constants is returned, so no
+// further errors follow.
 template <class Fn, class... A>
 auto make_dist(A&&... a) {
   static_assert(sizeof...(A) == Fn::arg_names.size(), "exmc: wrong number of arguments for this distribution");
-  return dist_expr<Fn, expr_of<A>...>(as_expr(std::forward<A>(a))...);
+  if constexpr (!all_operands<A...>) {
+    static_assert(all_operands<A...>, "exmc: a distribution's argument: " EXMC_OPERAND_RULE);
+    return dist_expr<Fn, std::conditional_t<true, constant, A>...>(((void)sizeof(A), constant(0.0))...);
+  } else {
+    return dist_expr<Fn, expr_of<A>...>(as_expr(std::forward<A>(a))...);
+  }
 }
 
 template <class D>

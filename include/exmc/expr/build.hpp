@@ -3,6 +3,7 @@
 // functions (exp, log, sum, dot, ...). Parameters and deterministics enter as references by name
 // (anything with a nested `ref_type`); numbers become constants; Eigen vectors become data.
 #include <Eigen/Core>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -36,6 +37,19 @@ concept operand = expression<X> || named_node<X> || std::is_arithmetic_v<std::re
 template <class X>
 concept symbolic = expression<X> || named_node<X>;
 
+// A declaration known to be a scalar where it is written (a parameter declared without a size),
+// so that misuse is reported there, before the model is assembled.
+template <class X>
+concept scalar_declaration = named_node<X> && requires { std::remove_cvref_t<X>::vec; } && !std::remove_cvref_t<X>::vec;
+
+// The rule the operand checks state (below and in dist.hpp's make_dist); a plain bool, not the
+// concept itself, so the compiler adds one line to the message rather than the concept's anatomy.
+template <class... X>
+inline constexpr bool all_operands = (operand<X> && ... && true);
+#define EXMC_OPERAND_RULE                                                                      \
+  "an operand must be a number, a vector of doubles (Eigen::VectorXd, std::vector<double>), a " \
+  "parameter, a let or an expression of them; convert integer data with .cast<double>()"
+
 template <operand X>
 auto as_expr(X&& x) {
   using D = std::remove_cvref_t<X>;
@@ -63,18 +77,63 @@ using expr_of = decltype(as_expr(std::declval<X>()));
   }
 EXMC_BINARY_OPERATOR(+, add)
 EXMC_BINARY_OPERATOR(-, sub)
+EXMC_BINARY_OPERATOR(*, mul)
 EXMC_BINARY_OPERATOR(/, div)
 #undef EXMC_BINARY_OPERATOR
 
-// Elementwise product; a data matrix on the left instead gives a matrix-vector product.
-template <operand A, operand B>
-  requires(symbolic<A> || symbolic<B>)
-auto operator*(A&& a, B&& b) {
-  return binary<op::mul, expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), as_expr(std::forward<B>(b)));
+// Each operator has a second overload for a symbolic operand beside data of a kind that is not
+// an operand (integer vectors, std::vector<int>, strings): it is chosen instead of a page of
+// failed candidates, states the rule and returns a valid expression, so the compiler prints that
+// message and nothing more. Written out, not by a macro, so that the message is not followed by
+// notes on the macro's expansion. (Only these kinds: other types stay free for other overloads.)
+namespace detail {
+template <class X>
+struct is_std_vector : std::false_type {};
+template <class T, class A>
+struct is_std_vector<std::vector<T, A>> : std::true_type {};
+}  // namespace detail
+template <class X>
+concept wrong_data = !operand<X> &&
+                     ((std::is_base_of_v<Eigen::DenseBase<std::remove_cvref_t<X>>, std::remove_cvref_t<X>> &&
+                       !std::is_floating_point_v<typename std::remove_cvref_t<X>::Scalar>) ||
+                      detail::is_std_vector<std::remove_cvref_t<X>>::value ||
+                      std::is_convertible_v<X, std::string_view>);
+template <class A, class B>
+concept misused_operands = (symbolic<A> && wrong_data<B>) || (wrong_data<A> && symbolic<B>);
+template <class A, class B>
+  requires misused_operands<A, B>
+constant operator+(A&&, B&&) {
+  static_assert(all_operands<A, B>, "exmc: " EXMC_OPERAND_RULE);
+  return constant(0.0);
 }
+template <class A, class B>
+  requires misused_operands<A, B>
+constant operator-(A&&, B&&) {
+  static_assert(all_operands<A, B>, "exmc: " EXMC_OPERAND_RULE);
+  return constant(0.0);
+}
+template <class A, class B>
+  requires misused_operands<A, B>
+constant operator*(A&&, B&&) {
+  static_assert(all_operands<A, B>, "exmc: " EXMC_OPERAND_RULE);
+  return constant(0.0);
+}
+template <class A, class B>
+  requires misused_operands<A, B>
+constant operator/(A&&, B&&) {
+  static_assert(all_operands<A, B>, "exmc: " EXMC_OPERAND_RULE);
+  return constant(0.0);
+}
+
+// `*` is elementwise (above); a data matrix on the left instead gives a matrix-vector product.
 template <data_matrix M, symbolic B>
 auto operator*(M&& m, B&& b) {
-  return mat_vec<double, expr_of<B>>(Eigen::MatrixXd(m.template cast<double>()), as_expr(std::forward<B>(b)));
+  if constexpr (scalar_declaration<B>) {
+    static_assert(!scalar_declaration<B>, "exmc: matrix * x needs a vector x; this parameter is a scalar");
+    return constant(0.0);
+  } else {
+    return mat_vec<double, expr_of<B>>(Eigen::MatrixXd(m.template cast<double>()), as_expr(std::forward<B>(b)));
+  }
 }
 
 template <symbolic A>
@@ -122,13 +181,24 @@ auto mean(A&& a) {
 template <operand A, operand B>
   requires(symbolic<A> || symbolic<B>)
 auto dot(A&& a, B&& b) {
-  return dot_product<expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), as_expr(std::forward<B>(b)));
+  if constexpr (scalar_declaration<A> || scalar_declaration<B>) {
+    static_assert(!(scalar_declaration<A> || scalar_declaration<B>),
+                  "exmc: dot(a, b) needs two vectors; one of these parameters is a scalar (a * b multiplies)");
+    return constant(0.0);
+  } else {
+    return dot_product<expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), as_expr(std::forward<B>(b)));
+  }
 }
 
 // a[idx] for any vector expression; parameters and lets also offer operator[].
 template <symbolic A>
 auto at(A&& a, Eigen::VectorXi idx) {
-  return gather<expr_of<A>>(as_expr(std::forward<A>(a)), std::move(idx));
+  if constexpr (scalar_declaration<A>) {
+    static_assert(!scalar_declaration<A>, "exmc: only a vector can be indexed; this parameter is a scalar");
+    return constant(0.0);
+  } else {
+    return gather<expr_of<A>>(as_expr(std::forward<A>(a)), std::move(idx));
+  }
 }
 
 }  // namespace exmc

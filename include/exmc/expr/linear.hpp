@@ -39,10 +39,12 @@ struct mat_vec : expr_tag {
     b.init(s.b, senv);
     s.c.allocate(X.rows());
   }
+  // (With a scalar b, size() has stopped the model at its static_assert; the passes below are
+  // then compiled empty, so that no further errors follow it.)
   template <class St, class Env>
   void forward(St& s, const Env& env) const {
     b.forward(s.b, env);
-    s.c.val.noalias() = X * b.value(s.b, env);
+    if constexpr (B::template is_vec<typename Env::info>) s.c.val.noalias() = X * b.value(s.b, env);
     zero(s.c.adj);
   }
   template <class St, class Env>
@@ -55,7 +57,7 @@ struct mat_vec : expr_tag {
   }
   template <class St, class Env>
   void backward(St& s, Env& env) const {
-    if constexpr (B::template has_grad<typename Env::info>) {
+    if constexpr (B::template has_grad<typename Env::info> && B::template is_vec<typename Env::info>) {
       b.adj(s.b, env).noalias() += X.transpose() * s.c.adj;
       b.backward(s.b, env);
     }
@@ -106,8 +108,10 @@ struct gather : expr_tag {
   template <class St, class Env>
   void forward(St& s, const Env& env) const {
     a.forward(s.a, env);
-    const auto& x = a.value(s.a, env);
-    for (index_t i = 0; i < idx.size(); ++i) s.c.val[i] = x[idx[i]];
+    if constexpr (A::template is_vec<typename Env::info>) {  // (else size() stopped the model)
+      const auto& x = a.value(s.a, env);
+      for (index_t i = 0; i < idx.size(); ++i) s.c.val[i] = x[idx[i]];
+    }
     zero(s.c.adj);
   }
   template <class St, class Env>
@@ -120,7 +124,7 @@ struct gather : expr_tag {
   }
   template <class St, class Env>
   void backward(St& s, Env& env) const {
-    if constexpr (A::template has_grad<typename Env::info>) {
+    if constexpr (A::template has_grad<typename Env::info> && A::template is_vec<typename Env::info>) {
       auto& g = a.adj(s.a, env);
       for (index_t i = 0; i < idx.size(); ++i) g[idx[i]] += s.c.adj[i];
       a.backward(s.a, env);
