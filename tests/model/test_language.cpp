@@ -134,6 +134,42 @@ TEST_CASE("scalar coefficients beta[0], beta[1] give the regression that X * bet
   CHECK(cs.describe().find("beta[0]") != std::string::npos);
 }
 
+TEST_CASE("linear combinations: vector offsets, several terms, a matrix product beside them", "[model][index]") {
+  const Eigen::VectorXi group = (Eigen::VectorXi(6) << 0, 1, 1, 0, 2, 1).finished();
+  Eigen::MatrixXd Z(6, 2);
+  Z << x2, x1.array().square().matrix();
+  auto a = param<"a">(normal(0.0, 1.0), 3);
+  auto b = param<"b">(normal(0.0, 1.0), 2);
+  auto g = param<"g">(normal(0.0, 1.0), 2);
+  auto c = param<"c">(normal(0.0, 1.0));
+  // a[group] and c join the offset; b[1] * x2 is merged; Z * g + (...) keeps the sum as its offset
+  auto eta = let<"eta">(b[0] * x1 + a[group] + (b[1] * x2 + c) + 0.5);
+  auto m = model(a, b, g, c, eta, observe<"y">(normal(Z * g + eta, 1.0), yreg),
+                 potential<"p">(sum(c * x1 + x2 * b[1])));
+  const auto cd = compile<double>(m);
+  auto direct = [&](const Eigen::VectorXd& q) {
+    double lp = 0;
+    for (int k = 0; k < 8; ++k) lp += log_normal(q[k], 0, 1);
+    for (int i = 0; i < 6; ++i) {
+      const double e = q[3] * x1[i] + q[group[i]] + q[4] * x2[i] + q[7] + 0.5;
+      lp += log_normal(yreg[i], Z(i, 0) * q[5] + Z(i, 1) * q[6] + e, 1) + q[7] * x1[i] + x2[i] * q[4];
+    }
+    return lp;
+  };
+  exmc::rng r(17);
+  for (int k = 0; k < 4; ++k) {
+    const Eigen::VectorXd q = test::random_point(cd.dim(), r, 1.5);
+    Eigen::VectorXd gr(cd.dim());
+    CHECK(cd.logp_grad(q, gr) == Approx(direct(q)).epsilon(1e-13));
+  }
+  test::check_gradient(cd, 3, 1e-7, 21);
+  test::check_float_matches_double(cd, compile<float>(m));
+  const Eigen::VectorXd short_x = x1.head(5);
+  CHECK_THROWS_WITH(model(b, let<"e">(b[0] * x1 + b[1] * short_x)),
+                    Catch::Contains("let<\"e\">") && Catch::Contains("size mismatch") && Catch::Contains("6 vs 5"));
+  CHECK_THROWS_WITH(model(a, b, let<"e">(b[0] * x1 + a)), Catch::Contains("size mismatch") && Catch::Contains("3 vs 6"));
+}
+
 TEST_CASE("elements of lets, of any expression, and inside priors", "[model][index]") {
   auto b = param<"b">(normal(0.0, 1.0), 3);
   auto c = param<"c">(normal(b[0], exp(b[1])));  // an element as a prior's location, one in its scale

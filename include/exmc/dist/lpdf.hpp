@@ -94,6 +94,40 @@ struct lpdf_node : expr_tag {
       if constexpr (xg) s.dx = view.acc;
     }
   }
+  // Optional member of the node protocol: the value as a model term, whose adjoint is 1 (a
+  // potential's whole expression, model/compiled.hpp). The family's partials then go straight
+  // into the variate's and the arguments' adjoints through dist_expr::term, as an observe<>
+  // term's do, and nothing is held for a backward pass; returns the value.
+  template <class St, class Env>
+  double forward_term(St& s, Env& env) const {
+    using T = typename Env::scalar;
+    using I = typename Env::info;
+    constexpr bool xg = X::template has_grad<I>;
+    x.forward(s.x, env);
+    s.adj = T(0);
+    const auto& xv = x.value(s.x, env);
+    double lp;
+    if constexpr (St::vec) {
+      const index_t n = xv.size();
+      if constexpr (!requires { x.constant_values(); } && Fn::support != support_kind::real)
+        for (index_t i = 0; i < n; ++i)
+          if (!Fn::in_support(static_cast<double>(xv[i]))) return outside(s), -math::inf<double>;
+      T* g = nullptr;
+      if constexpr (xg) g = x.adj(s.x, env).data();
+      vector_view<T, T, xg> view{xv.data(), g};
+      view.size = n;
+      lp = d.term(s.d, env, view, n);
+    } else {
+      if constexpr (Fn::support != support_kind::real)
+        if (!Fn::in_support(static_cast<double>(xv))) return outside(s), -math::inf<double>;
+      scalar_view<T, xg, true> view{static_cast<T>(xv)};
+      lp = d.term(s.d, env, view, 1);
+      if constexpr (xg) x.adj(s.x, env) += view.acc;
+    }
+    if constexpr (xg) x.backward(s.x, env);
+    s.val = static_cast<T>(lp);
+    return lp;
+  }
   // A variate outside the family's support: density zero, and no partials (a log_mix may still
   // weight this node's adjoint by zero and push it on).
   template <class St>

@@ -68,6 +68,72 @@ auto as_expr(X&& x) {
 template <operand X>
 using expr_of = decltype(as_expr(std::declval<X>()));
 
+// ---- linear combinations: alpha + beta[0] * x1 + beta[1] * x2 (lin_comb, expr/linear.hpp) ----
+// A product of a scalar known as such where it is written (an element beta[k], a scalar
+// parameter) and a data vector starts a linear combination; `+` with a linear combination on
+// either side extends it (another one's terms are appended, anything else joins the offset).
+template <class X>
+concept known_scalar = scalar_declaration<X> || requires { std::remove_cvref_t<X>::always_scalar; };
+template <class X>
+concept data_operand = data_vector<X> || std::is_same_v<std::remove_cvref_t<X>, std::vector<double>>;
+template <class X>
+concept linear_map = has_offset_slot<std::remove_cvref_t<X>>::value;
+
+namespace detail {
+template <class Cf, class D>
+auto linear_term(Cf&& c, D&& x) {
+  Eigen::MatrixXd X = as_expr(std::forward<D>(x)).v;  // one column
+  using E = expr_of<Cf>;
+  return lin_comb<double, no_offset, E>(std::move(X), no_offset{}, std::tuple<E>(as_expr(std::forward<Cf>(c))));
+}
+template <class O1, class O2>
+auto join_offsets(O1 a, O2 b) {
+  if constexpr (std::is_same_v<O1, no_offset>)
+    return b;
+  else if constexpr (std::is_same_v<O2, no_offset>)
+    return a;
+  else
+    return binary<op::add, O1, O2>(std::move(a), std::move(b));
+}
+// l + r with a linear map on one side at least: two combinations merge, anything else joins
+// the map's offset (the left one's, when both are maps).
+template <class L, class R>
+auto add_linear(L&& l, R&& r) {
+  using LD = std::remove_cvref_t<L>;
+  using RD = std::remove_cvref_t<R>;
+  if constexpr (!has_offset_slot<LD>::value) {
+    return add_linear(std::forward<R>(r), std::forward<L>(l));  // the map first
+  } else if constexpr (!(is_lin_comb<LD>::value && is_lin_comb<RD>::value)) {  // r joins the offset
+    auto off = join_offsets(l.off, as_expr(std::forward<R>(r)));
+    if constexpr (is_lin_comb<LD>::value) {
+      return [&]<class S, class O, class... C>(const lin_comb<S, O, C...>& a) {
+        return lin_comb<S, decltype(off), C...>(a.X, std::move(off), a.c, a.mismatch);
+      }(l);
+    } else {
+      return [&]<class S, class B, class O>(const mat_vec<S, B, O>& a) {
+        return mat_vec<S, B, decltype(off)>(a.X, a.b, std::move(off));
+      }(l);
+    }
+  } else {  // two combinations: columns side by side
+    return [&]<class S, class O1, class... C1, class O2, class... C2>(const lin_comb<S, O1, C1...>& a,
+                                                                      const lin_comb<S, O2, C2...>& b) {
+      auto off = join_offsets(a.off, b.off);
+      std::string bad = a.mismatch.empty() ? b.mismatch : a.mismatch;
+      Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic> X;
+      if (a.X.rows() == b.X.rows()) {
+        X.resize(a.X.rows(), a.X.cols() + b.X.cols());
+        X << a.X, b.X;
+      } else {
+        X = a.X;  // (unused: size() reports the mismatch)
+        if (bad.empty()) bad = str_cat({std::to_string(a.X.rows()), " vs ", std::to_string(b.X.rows()), " elements"});
+      }
+      return lin_comb<S, decltype(off), C1..., C2...>(std::move(X), std::move(off), std::tuple_cat(a.c, b.c),
+                                                       std::move(bad));
+    }(l, r);
+  }
+}
+}  // namespace detail
+
 #define EXMC_BINARY_OPERATOR(SYM, OP)                                         \
   template <operand A, operand B>                                             \
     requires(symbolic<A> || symbolic<B>)                                      \
@@ -75,11 +141,28 @@ using expr_of = decltype(as_expr(std::declval<X>()));
     return binary<op::OP, expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), \
                                                    as_expr(std::forward<B>(b))); \
   }
-EXMC_BINARY_OPERATOR(+, add)
 EXMC_BINARY_OPERATOR(-, sub)
-EXMC_BINARY_OPERATOR(*, mul)
 EXMC_BINARY_OPERATOR(/, div)
 #undef EXMC_BINARY_OPERATOR
+
+template <operand A, operand B>
+  requires(symbolic<A> || symbolic<B>)
+auto operator+(A&& a, B&& b) {
+  if constexpr (linear_map<A> || linear_map<B>)
+    return detail::add_linear(std::forward<A>(a), std::forward<B>(b));
+  else
+    return binary<op::add, expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), as_expr(std::forward<B>(b)));
+}
+template <operand A, operand B>
+  requires(symbolic<A> || symbolic<B>)
+auto operator*(A&& a, B&& b) {
+  if constexpr (known_scalar<A> && data_operand<B>)
+    return detail::linear_term(std::forward<A>(a), std::forward<B>(b));
+  else if constexpr (data_operand<A> && known_scalar<B>)
+    return detail::linear_term(std::forward<B>(b), std::forward<A>(a));
+  else
+    return binary<op::mul, expr_of<A>, expr_of<B>>(as_expr(std::forward<A>(a)), as_expr(std::forward<B>(b)));
+}
 
 // Each operator has a second overload for a symbolic operand beside data of a kind that is not
 // an operand (integer vectors, std::vector<int>, strings): it is chosen instead of a page of

@@ -15,11 +15,6 @@
 
 namespace exmc {
 
-namespace detail {
-template <class T>
-inline constexpr bool always_false = false;
-}  // namespace detail
-
 // a[i] with a compile-time-unknown but fixed i.
 template <class A>
 struct element : expr_tag {
@@ -28,6 +23,7 @@ struct element : expr_tag {
   element(A x, index_t k) : a(std::move(x)), i(k) {}
 
   using refs = typename A::refs;
+  static constexpr bool always_scalar = true;  // whatever the model (expr/build.hpp)
   template <class Info>
   static constexpr bool is_vec = false;
   template <class Info>

@@ -502,6 +502,9 @@ class compiled {
   // term's adjoint is 1 for every element, pushed through the expression at once (D73).
   template <bool Grad, class E, class St>
   static double add_potential(const E& e, St& st, env_type& env) {
+    // An expression that can evaluate itself as a term (lpdf(d, x), dist/lpdf.hpp) does so.
+    if constexpr (Grad && E::template has_grad<info> && requires { e.forward_term(st, env); })
+      return e.forward_term(st, env);
     e.forward(st, env);
     double v;
     if constexpr (E::template is_vec<info>)
