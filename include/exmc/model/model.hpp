@@ -71,6 +71,9 @@ class model_t {
           senv.n[I] = d.expr.size(senv);
         } else {
           d.dist.validate(senv, senv.n[I]);
+          if constexpr (D::kind == decl_kind::param) {
+            if constexpr (dependent_transform<decltype(d.tf)>) d.tf.validate(senv, senv.n[I]);
+          }
         }
       } catch (const model_error& e) {
         throw model_error(str_cat({decl_label<D>(), ": ", e.what()}));
