@@ -141,7 +141,53 @@ struct sv_fn {
   }
 };
 
+struct gp_regression_fn {
+  std::vector<double> x;
+  Eigen::VectorXd y, mu;  // mu: zeros
+  template <class T>
+  T operator()(const vec<T>& q) const {
+    T lp = 0;
+    const T rho = sm::lb_constrain(q[0], 0, lp);
+    const T alpha = sm::lb_constrain(q[1], 0, lp);
+    const T sigma = sm::lb_constrain(q[2], 0, lp);
+    lp += sm::inv_gamma_lpdf<propto>(rho, 5, 5);
+    lp += sm::normal_lpdf<propto>(alpha, 0, 1);
+    lp += sm::normal_lpdf<propto>(sigma, 0, 1);
+    const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> L =
+        sm::cholesky_decompose(sm::add_diag(sm::gp_exp_quad_cov(x, alpha, rho), sm::square(sigma)));
+    lp += sm::multi_normal_cholesky_lpdf<propto>(y, mu, L);
+    return lp;
+  }
+};
+
+struct gp_poisson_fn {
+  std::vector<double> x;
+  std::vector<int> y;
+  template <class T>
+  T operator()(const vec<T>& q) const {
+    T lp = 0;
+    const T rho = sm::lb_constrain(q[0], 0, lp);
+    const T alpha = sm::lb_constrain(q[1], 0, lp);
+    const vec<T> eta = q.tail(x.size());
+    lp += sm::inv_gamma_lpdf<propto>(rho, 5, 5);
+    lp += sm::normal_lpdf<propto>(alpha, 0, 1);
+    lp += sm::normal_lpdf<propto>(eta, 0, 1);
+    const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> L =
+        sm::cholesky_decompose(sm::add_diag(sm::gp_exp_quad_cov(x, alpha, rho), 1e-6));
+    lp += sm::poisson_log_lpmf<propto>(y, sm::multiply(L, eta));
+    return lp;
+  }
+};
+
 }  // namespace
+
+density gp_regression(const Eigen::VectorXd& x, const Eigen::VectorXd& y) {
+  return make(3, gp_regression_fn{std::vector<double>(x.data(), x.data() + x.size()), y, Eigen::VectorXd::Zero(y.size())});
+}
+density gp_poisson(const Eigen::VectorXd& x, const Eigen::VectorXi& y) {
+  return make(2 + x.size(), gp_poisson_fn{std::vector<double>(x.data(), x.data() + x.size()),
+                                          std::vector<int>(y.data(), y.data() + y.size())});
+}
 
 density simple(const Eigen::VectorXd& y) { return make(2, simple_fn{y}); }
 density medium(const Eigen::VectorXd& y, const Eigen::VectorXi& group, int groups) {

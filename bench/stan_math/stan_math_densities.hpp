@@ -33,6 +33,16 @@ density funnel();
 density logistic(const Eigen::MatrixXd& x, const Eigen::VectorXi& y);
 density sv(const Eigen::VectorXd& r);
 
+// Gaussian processes (bench/gp/), q = (log rho, log alpha, then log sigma or eta), priors
+// rho ~ inv_gamma(5, 5), alpha ~ normal+(0, 1):
+//   gp_regression  sigma ~ normal+(0, 1); y ~ multi_normal_cholesky(0, cholesky_decompose(
+//                  add_diag(gp_exp_quad_cov(x, alpha, rho), square(sigma))))
+//   gp_poisson     eta ~ std_normal(); y ~ poisson_log(cholesky_decompose(add_diag(
+//                  gp_exp_quad_cov(x, alpha, rho), 1e-6)) * eta), the non-centred latent GP (a jitter
+//                  of 1e-6: on 100 inputs 0.2 apart, 1e-9 leaves K too ill-conditioned to compare)
+density gp_regression(const Eigen::VectorXd& x, const Eigen::VectorXd& y);
+density gp_poisson(const Eigen::VectorXd& x, const Eigen::VectorXi& y);
+
 // Stan Math's version string, for benchmark context output.
 std::string version();
 

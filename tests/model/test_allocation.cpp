@@ -94,6 +94,27 @@ TEST_CASE("logp_grad performs no heap allocation", "[model][allocation]") {
     CHECK(allocations_per_call<double>(lang) == 0);
     CHECK(allocations_per_call<float>(lang) == 0);
   }
+  // Matrix expressions keep their scratch in their states: a Gaussian process through cholesky()
+  // (factor and adjoint), its non-centred form f = L * eta, mv_normal's automatic non-centring,
+  // and correlated effects with a matrix parameter (tests/model/test_gp.cpp also counts Eigen's
+  // own heap allocations).
+  const Eigen::VectorXd gx = Eigen::VectorXd::LinSpaced(40, 0, 4), gy = gx.array().sin();
+  const Eigen::VectorXi counts = Eigen::VectorXi::LinSpaced(40, 0, 5);
+  auto alpha = param<"alpha">(half_normal(1.0));
+  auto rho = param<"rho">(inv_gamma(5.0, 5.0));
+  const auto Kgp = add_diag(gp_exp_quad_cov(gx, alpha, rho), square(s));
+  const auto gp_marginal = model(alpha, rho, s, observe<"y">(mv_normal_cholesky(0.0, cholesky(Kgp)), gy));
+  CHECK(allocations_per_call<double>(gp_marginal) == 0);
+  CHECK(allocations_per_call<float>(gp_marginal) == 0);
+  auto eta = param<"eta">(normal(0.0, 1.0), 40);
+  const auto gp_latent = model(alpha, rho, s, eta, observe<"y">(poisson_log(cholesky(Kgp) * eta), counts));
+  CHECK(allocations_per_call<double>(gp_latent) == 0);
+  auto f = param<"f">(mv_normal(0.0, add_diag(gp_matern32_cov(gx, alpha, rho), 1e-9)), 40);
+  CHECK(allocations_per_call<double>(model(alpha, rho, f, observe<"y">(poisson_log(f), counts))) == 0);
+  auto z = param<"z">(normal(0.0, 1.0), 3, 5);
+  const auto effects = model(L, tau, z, observe<"y">(normal(diag_pre_multiply(tau, L) * z, 1.0), Eigen::VectorXd::Zero(15)));
+  CHECK(allocations_per_call<double>(effects) == 0);
+  CHECK(allocations_per_call<float>(effects) == 0);
   // The counter itself works: constructing a model does allocate.
   const long before = allocations.load();
   auto c = compile<double>(bench::simple_model(d("simple")));

@@ -47,14 +47,27 @@ struct bound_state_of<Decl, Env> {
   using type = typename decltype(Decl::tf)::template state<Env>;
 };
 
-// A parameter whose transform shapes its values as a square matrix (cholesky_corr).
-template <decl_kind Kind, class Decl>
-constexpr bool matrix_valued() {
-  if constexpr (Kind == decl_kind::param)
-    return requires(const std::remove_cvref_t<Decl>& d) { d.tf.matrix_dim(index_t{1}); };
-  else
-    return false;
+// The shape of a declaration whose values are a matrix (rows x cols, column by column), else
+// {0, 0}: a parameter whose transform shapes them (cholesky_corr), one declared with a shape
+// (model/matrix.hpp), a let<> of a matrix expression.
+template <class Decl>
+std::array<index_t, 2> matrix_shape(const Decl& d, index_t n) {
+  if constexpr (Decl::kind == decl_kind::param && requires { d.tf.matrix_dim(n); }) {
+    const index_t K = d.tf.matrix_dim(n);
+    return {K, K};
+  } else if constexpr (Decl::kind == decl_kind::param && requires { d.shape(); }) {
+    return d.shape();
+  } else if constexpr (Decl::kind == decl_kind::let && requires { requires decltype(d.expr)::is_matrix; }) {
+    return {d.expr.rows(), d.expr.cols()};
+  } else {
+    return {0, 0};
+  }
 }
+
+// A family whose non-centred form is not x = loc + scale * z elementwise (mv_normal: x = mu + L z)
+// maps x to z itself.
+template <class Dist>
+concept standardizes = requires { std::remove_cvref_t<Dist>::standardizes; };
 
 template <class V>
 auto* data_ptr(V& v) {
@@ -133,7 +146,7 @@ class compiled {
     grad.resize(dim_);
     const double lp = evaluate<true>(q, grad, ws, terms_);
     if (!std::isfinite(lp)) grad.setZero();
-    return lp;
+    return not_nan(lp);
   }
   double logp_grad(const vector_t<T>& q, vector_t<T>& grad) const {
     std::lock_guard lock(mutex_);
@@ -141,7 +154,7 @@ class compiled {
   }
   double logp(const vector_t<T>& q, workspace& ws) const {
     check_dim(q);
-    return evaluate<false>(q, ws.grad_scratch, ws, terms_);
+    return not_nan(evaluate<false>(q, ws.grad_scratch, ws, terms_));
   }
   double logp(const vector_t<T>& q) const {
     std::lock_guard lock(mutex_);
@@ -198,8 +211,13 @@ class compiled {
         bool done = false;
         if constexpr (detail::ncp_capable<D, info>()) {
           if (ncp_[I]) {  // z = (x - loc) / scale with loc and scale just forwarded by generate
-            const auto [loc, scale] = d.dist.loc_scale(std::get<I>(ws.states), env);
-            for (index_t j = 0; j < n; ++j) q[offsets_[I] + j] = (x[j] - elem(loc, j)) / elem(scale, j);
+            if constexpr (detail::standardizes<decltype(d.dist)>) {
+              if (!d.dist.ncp_standardize(std::get<I>(ws.states), env, x, q.data() + offsets_[I], n))
+                throw sampling_error(str_cat({"draw_prior: parameter '", info::names[I], "': ", d.dist.ncp_fault()}));
+            } else {
+              const auto [loc, scale] = d.dist.loc_scale(std::get<I>(ws.states), env);
+              for (index_t j = 0; j < n; ++j) q[offsets_[I] + j] = (x[j] - elem(loc, j)) / elem(scale, j);
+            }
             done = true;
           }
         }
@@ -306,11 +324,10 @@ class compiled {
       constexpr std::size_t I = ic;
       if constexpr (is_output(info::kinds[I])) {
         const std::string n(info::names[I]);
-        if constexpr (detail::matrix_valued<info::kinds[I], decltype(std::get<I>(decls_))>()) {
-          // A K x K matrix (a Cholesky factor), column by column as stored: name[i,j].
-          const index_t K = std::get<I>(decls_).tf.matrix_dim(sizes_.n[I]);
-          for (index_t j = 0; j < K; ++j)
-            for (index_t i = 0; i < K; ++i)
+        if (const auto [rows, cols] = detail::matrix_shape(std::get<I>(decls_), sizes_.n[I]); rows > 0) {
+          // A matrix, column by column as stored: name[i,j].
+          for (index_t j = 0; j < cols; ++j)
+            for (index_t i = 0; i < rows; ++i)
               out.push_back(str_cat({n, "[", std::to_string(i), ",", std::to_string(j), "]"}));
         } else if constexpr (info::template decl<I>::template decl_is_vec<info>()) {
           for (index_t k = 0; k < sizes_.n[I]; ++k) out.push_back(str_cat({n, "[", std::to_string(k), "]"}));
@@ -416,13 +433,21 @@ class compiled {
         const auto it = values.find(std::string(info::names[I]));
         if (!ncp_[I] || it == values.end()) return;
         evaluate<false>(q, ws.grad_scratch, ws);
-        const auto [loc, scale] = std::get<I>(decls_).dist.loc_scale(std::get<I>(ws.states), ws.env);
-        for (index_t j = 0; j < sizes_.n[I]; ++j) {
-          const double sc = static_cast<double>(elem(scale, j));
-          if (!(sc > 0))
-            throw model_error(str_cat(
-                {"initial value for '", it->first, "': its scale is not positive at the other initial values"}));
-          q[offsets_[I] + j] = static_cast<T>((it->second[j] - static_cast<double>(elem(loc, j))) / sc);
+        if constexpr (detail::standardizes<decltype(D::dist)>) {
+          const vector_t<T> x = it->second.template cast<T>();
+          if (!std::get<I>(decls_).dist.ncp_standardize(std::get<I>(ws.states), ws.env, x.data(), q.data() + offsets_[I],
+                                                        sizes_.n[I]))
+            throw model_error(str_cat({"initial value for '", it->first, "': ", std::get<I>(decls_).dist.ncp_fault(),
+                                       " at the other initial values"}));
+        } else {
+          const auto [loc, scale] = std::get<I>(decls_).dist.loc_scale(std::get<I>(ws.states), ws.env);
+          for (index_t j = 0; j < sizes_.n[I]; ++j) {
+            const double sc = static_cast<double>(elem(scale, j));
+            if (!(sc > 0))
+              throw model_error(str_cat(
+                  {"initial value for '", it->first, "': its scale is not positive at the other initial values"}));
+            q[offsets_[I] + j] = static_cast<T>((it->second[j] - static_cast<double>(elem(loc, j))) / sc);
+          }
         }
       }
     });
@@ -477,8 +502,11 @@ class compiled {
     grad.resize(dim_);
     const double lp = evaluate<true>(q, grad, ws, terms);
     if (!std::isfinite(lp)) grad.setZero();
-    return lp;
+    return not_nan(lp);
   }
+  // A NaN log density (a node whose value is undefined there, such as the Cholesky factor of a
+  // matrix that is not positive definite) is an invalid point: -inf, a rejected step.
+  static double not_nan(double lp) { return std::isnan(lp) ? -math::inf<double> : lp; }
   static std::size_t observed_count() {
     std::size_t n = 0;
     for (auto k : info::kinds) n += k == decl_kind::observe;

@@ -45,20 +45,21 @@ class draw_view {
     if (v.empty()) throw model_error("generated_quantities: no vector named '" + std::string(name) + "' in the draws");
     return Eigen::Map<Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
   }
-  // A K x K matrix parameter (a Cholesky factor), stored as name[i,j].
+  // A matrix parameter or deterministic (a Cholesky factor, a K x J matrix), stored as name[i,j].
   Eigen::MatrixXd matrix(std::string_view name) const {
     const auto at = [&](Eigen::Index i, Eigen::Index j) {
       return index_.find(str_cat({name, "[", std::to_string(i), ",", std::to_string(j), "]"}));
     };
-    Eigen::Index K = 0;
-    while (at(K, 0) != index_.end()) ++K;
-    if (K == 0) throw model_error(str_cat({"generated_quantities: no matrix named '", name, "' in the draws"}));
-    Eigen::MatrixXd m(K, K);
-    for (Eigen::Index j = 0; j < K; ++j)
-      for (Eigen::Index i = 0; i < K; ++i) {
+    Eigen::Index rows = 0, cols = 0;
+    while (at(rows, 0) != index_.end()) ++rows;
+    while (at(0, cols) != index_.end()) ++cols;
+    if (rows == 0) throw model_error(str_cat({"generated_quantities: no matrix named '", name, "' in the draws"}));
+    Eigen::MatrixXd m(rows, cols);
+    for (Eigen::Index j = 0; j < cols; ++j)
+      for (Eigen::Index i = 0; i < rows; ++i) {
         const auto it = at(i, j);
         if (it == index_.end())
-          throw model_error(str_cat({"generated_quantities: '", name, "' is not a square matrix in the draws"}));
+          throw model_error(str_cat({"generated_quantities: '", name, "' is not a complete matrix in the draws"}));
         m(i, j) = (*chain_)(row_, it->second);
       }
     return m;
