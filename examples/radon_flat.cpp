@@ -12,6 +12,7 @@
 // sigma, not on log sigma, leaves n - k - 1 degrees of freedom); the example
 // prints both side by side.
 #include <exmc/exmc.hpp>
+#include <Eigen/LU>  // inverse() for the least-squares reference
 #include <cmath>
 #include <iostream>
 
