@@ -13,13 +13,11 @@
 //     target += hmm_marginal(log_omega, Gamma_matrix, rho);
 //   }
 // Run: build/release/examples/hmm
-#include <exmc/exmc.hpp>
-#include <exmc/expr/hmm.hpp>
-#include <exmc/model/emission.hpp>
-#include <exmc/model/stochastic_matrix.hpp>
-#include <exmc/predictive/hmm.hpp>
+#include <algorithm>
 #include <cstdio>
+#include <exmc/exmc.hpp>
 #include <iostream>
+#include <vector>
 
 int main() {
   using namespace exmc;
@@ -30,9 +28,11 @@ int main() {
   mu_true << -3, 0, 3;
   sigma_true << 0.6, 0.8, 1.0;
   Eigen::MatrixXd Gamma_true(K, K);
+  // clang-format off
   Gamma_true << 0.8, 0.1, 0.1,
                 0.1, 0.8, 0.1,
                 0.1, 0.1, 0.8;
+  // clang-format on
   rng g(2026);
   Eigen::VectorXd y(N);
   Eigen::VectorXi z(N);
@@ -55,13 +55,21 @@ int main() {
   auto sigma = param<"sigma">(half_normal(2.0), K);
   auto Gamma = param<"Gamma">(dirichlet(flatten(alpha)), stochastic_matrix(K));
   auto rho = param<"rho">(dirichlet(Eigen::VectorXd::Ones(K)), K);
-  auto m = model(mu, sigma, Gamma, rho,
-                 potential<"hmm">(hmm_marginal(emission_lpdf(normal(mu, sigma), y), Gamma, rho)));
+  auto m =
+      model(mu, sigma, Gamma, rho, potential<"hmm">(hmm_marginal(emission_lpdf(normal(mu, sigma), y), Gamma, rho)));
   const auto cm = compile<double>(m);
   std::cout << cm.describe() << "\n";
 
+  // Start the means at the data's quantiles and the scales at sd(y) / K, as is usual for mixtures
+  // and HMMs: from random starts a chain can settle in a local mode where two states overlap.
+  std::vector<double> sorted(y.data(), y.data() + N);
+  std::sort(sorted.begin(), sorted.end());
+  Eigen::VectorXd mu0(K);
+  for (int k = 0; k < K; ++k) mu0[k] = sorted[static_cast<std::size_t>((k + 0.5) / K * N)];
+  const double sd = std::sqrt((y.array() - y.mean()).square().mean());
   sample_options opt;
   opt.seed = 11;
+  opt.init = {{"mu", mu0}, {"sigma", Eigen::VectorXd::Constant(K, sd / K)}};
   const fit f = sample(cm, opt);
   const summary_table table = summary(f);
   std::cout << table << "\n";
@@ -74,13 +82,13 @@ int main() {
     const double lo = quantile(x, 0.005), hi = quantile(x, 0.995);
     const bool in = lo <= truth && truth <= hi;
     outside += !in;
-    std::printf("%-12s truth %6.3f   99%% interval [%6.3f, %6.3f]%s\n", name.c_str(), truth, lo, hi, in ? "" : "  MISSED");
+    std::printf("%-12s truth %6.3f   99%% interval [%6.3f, %6.3f]%s\n", name.c_str(), truth, lo, hi,
+                in ? "" : "  MISSED");
   };
   for (int k = 0; k < K; ++k) check("mu[" + std::to_string(k) + "]", mu_true[k]);
   for (int k = 0; k < K; ++k) check("sigma[" + std::to_string(k) + "]", sigma_true[k]);
   for (int j = 0; j < K; ++j)
-    for (int i = 0; i < K; ++i)
-      check("Gamma[" + std::to_string(i) + "," + std::to_string(j) + "]", Gamma_true(i, j));
+    for (int i = 0; i < K; ++i) check("Gamma[" + std::to_string(i) + "," + std::to_string(j) + "]", Gamma_true(i, j));
 
   // The hidden states: P(z_t = k | y) averaged over the posterior, and paths drawn per draw.
   const draws prob = hmm_hidden_state_prob<"hmm">(cm, f.posterior);

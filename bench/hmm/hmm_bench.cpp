@@ -69,7 +69,8 @@ std::pair<double, double> compare(const A& a, const B& b) {
     const double d = ea.logp_grad(q, ga) - eb.logp_grad(q, gb);
     lo = std::min(lo, d);
     hi = std::max(hi, d);
-    for (Eigen::Index i = 0; i < q.size(); ++i) worst = std::max(worst, std::abs(ga[i] - gb[i]) / std::max(1.0, std::abs(gb[i])));
+    for (Eigen::Index i = 0; i < q.size(); ++i)
+      worst = std::max(worst, std::abs(ga[i] - gb[i]) / std::max(1.0, std::abs(gb[i])));
   }
   return {worst, hi - lo};
 }

@@ -32,11 +32,12 @@ inline void hmm_check_simplex(const double* v, index_t count, index_t stride, st
   for (index_t k = 0; k < count; ++k) {
     const double x = v[k * stride];
     if (!(x >= 0) || !std::isfinite(x))
-      throw model_error(str_cat({"hmm_marginal: ", what, " has an entry ", std::to_string(x),
-                                 "; probabilities must be finite and >= 0"}));
+      throw model_error(str_cat(
+          {"hmm_marginal: ", what, " has an entry ", std::to_string(x), "; probabilities must be finite and >= 0"}));
     sum += x;
   }
-  if (std::abs(sum - 1) > 1e-8) throw model_error(str_cat({"hmm_marginal: ", what, " sums to ", std::to_string(sum), ", not 1"}));
+  if (std::abs(sum - 1) > 1e-8)
+    throw model_error(str_cat({"hmm_marginal: ", what, " sums to ", std::to_string(sum), ", not 1"}));
 }
 inline void hmm_check_stochastic(const double* g, index_t K) {
   for (index_t i = 0; i < K; ++i)
@@ -60,8 +61,8 @@ struct hmm_marginal_node : expr_tag {
   static constexpr bool has_grad =
       LO::template has_grad<Info> || G::template has_grad<Info> || R::template has_grad<Info>;
 
-  // The forward pass's filtered distributions, inverse scales and exponentiated densities, which the
-  // backward pass, the smoothed probabilities and the path draws all read; allocated in init.
+  // The forward pass's filtered distributions, inverse scales and exponentiated densities, which
+  // the backward pass, the smoothed probabilities and the path draws all read; allocated in init.
   template <class Env>
   struct state {
     using T = typename Env::scalar;
@@ -74,10 +75,6 @@ struct hmm_marginal_node : expr_tag {
     vector_t<T> w, a, inv_c, b, v;
   };
 
-  template <class SEnv>
-  index_t states(const SEnv& s) const {
-    return rho.size(s);
-  }
   template <class SEnv>
   index_t size(const SEnv& s) const {
     using I = typename SEnv::info;
@@ -95,11 +92,13 @@ struct hmm_marginal_node : expr_tag {
     if constexpr (requires { log_omega.states(s); }) {
       const index_t ke = log_omega.states(s);
       if (ke != K)
-        throw fail(str_cat({"log_omega ('", log_omega.describe(), "') has ", std::to_string(ke),
-                            " states but rho has ", std::to_string(K)}));
+        throw fail(str_cat({"log_omega ('", log_omega.describe(), "') has ", std::to_string(ke), " states but rho has ",
+                            std::to_string(K)}));
     }
-    if constexpr (requires { Gamma.constant_values(); }) detail::hmm_check_stochastic(Gamma.constant_values().data(), K);
-    if constexpr (requires { rho.constant_values(); }) detail::hmm_check_simplex(rho.constant_values().data(), K, 1, "rho");
+    if constexpr (requires { Gamma.constant_values(); })
+      detail::hmm_check_stochastic(Gamma.constant_values().data(), K);
+    if constexpr (requires { rho.constant_values(); })
+      detail::hmm_check_simplex(rho.constant_values().data(), K, 1, "rho");
     return 1;
   }
   template <class S, class SEnv>
@@ -125,8 +124,8 @@ struct hmm_marginal_node : expr_tag {
     const T* r = rho.value(s.r, env).data();
     double lp = -math::inf<double>;
     if (math::hmm_inputs_valid(s.K, G_, r))
-      lp = math::hmm_forward(s.K, s.n, log_omega.value(s.lo, env).data(), G_, r, s.w.data(), s.a.data(),
-                             s.inv_c.data());
+      lp =
+          math::hmm_forward(s.K, s.n, log_omega.value(s.lo, env).data(), G_, r, s.w.data(), s.a.data(), s.inv_c.data());
     s.ok = std::isfinite(lp);
     s.c.val = static_cast<T>(lp);
     s.c.adj = T(0);
@@ -151,8 +150,8 @@ struct hmm_marginal_node : expr_tag {
       if constexpr (LO::template has_grad<I>) glo = log_omega.adj(s.lo, env).data();
       if constexpr (G::template has_grad<I>) gg = Gamma.adj(s.g, env).data();
       if constexpr (R::template has_grad<I>) gr = rho.adj(s.r, env).data();
-      math::hmm_backward(s.K, s.n, Gamma.value(s.g, env).data(), s.w.data(), s.a.data(), s.inv_c.data(), s.c.adj,
-                         glo, gg, gr, s.b.data(), s.v.data());
+      math::hmm_backward(s.K, s.n, Gamma.value(s.g, env).data(), s.w.data(), s.a.data(), s.inv_c.data(), s.c.adj, glo,
+                         gg, gr, s.b.data(), s.v.data());
       if constexpr (LO::template has_grad<I>) log_omega.backward(s.lo, env);
       if constexpr (G::template has_grad<I>) Gamma.backward(s.g, env);
       if constexpr (R::template has_grad<I>) rho.backward(s.r, env);
@@ -166,8 +165,8 @@ struct hmm_marginal_node : expr_tag {
     using T = typename Env::scalar;
     if (!s.ok) return false;
     vector_t<T> p = vector_t<T>::Zero(s.K * s.n);
-    math::hmm_backward(s.K, s.n, Gamma.value(s.g, env).data(), s.w.data(), s.a.data(), s.inv_c.data(), T(1),
-                       p.data(), static_cast<T*>(nullptr), static_cast<T*>(nullptr), s.b.data(), s.v.data());
+    math::hmm_backward(s.K, s.n, Gamma.value(s.g, env).data(), s.w.data(), s.a.data(), s.inv_c.data(), T(1), p.data(),
+                       static_cast<T*>(nullptr), static_cast<T*>(nullptr), s.b.data(), s.v.data());
     for (index_t i = 0; i < p.size(); ++i) out[i] = static_cast<double>(p[i]);
     return true;
   }
@@ -175,8 +174,8 @@ struct hmm_marginal_node : expr_tag {
   template <class S, class Env>
   bool sample_path(S& s, const Env& env, rng& g, int* z) const {
     if (!s.ok) return false;
-    math::hmm_sample_path(s.K, s.n, Gamma.value(s.g, env).data(), s.a.data(), [&] { return g.uniform(); }, z,
-                          s.v.data());
+    math::hmm_sample_path(
+        s.K, s.n, Gamma.value(s.g, env).data(), s.a.data(), [&] { return g.uniform(); }, z, s.v.data());
     return true;
   }
 
@@ -185,7 +184,8 @@ struct hmm_marginal_node : expr_tag {
     using CL = decltype(log_omega.template cast<T>());
     using CG = decltype(Gamma.template cast<T>());
     using CR = decltype(rho.template cast<T>());
-    return hmm_marginal_node<CL, CG, CR>(log_omega.template cast<T>(), Gamma.template cast<T>(), rho.template cast<T>());
+    return hmm_marginal_node<CL, CG, CR>(log_omega.template cast<T>(), Gamma.template cast<T>(),
+                                         rho.template cast<T>());
   }
   std::string describe() const {
     return str_cat({"hmm_marginal(", log_omega.describe(), ", ", Gamma.describe(), ", ", rho.describe(), ")"});
@@ -235,9 +235,9 @@ struct hmm_numeric {
       : K(rho.size()), n(log_omega.cols()) {
     if (K < 1) throw model_error("hmm_marginal: rho is empty");
     if (log_omega.rows() != K || n < 1)
-      throw model_error(str_cat({"hmm_marginal: log_omega is ", std::to_string(log_omega.rows()), " x ",
-                                 std::to_string(n), " but rho has ", std::to_string(K),
-                                 " states; it must be K x n with n >= 1"}));
+      throw model_error(
+          str_cat({"hmm_marginal: log_omega is ", std::to_string(log_omega.rows()), " x ", std::to_string(n),
+                   " but rho has ", std::to_string(K), " states; it must be K x n with n >= 1"}));
     if (Gamma.rows() != K || Gamma.cols() != K)
       throw model_error(str_cat({"hmm_marginal: Gamma is ", std::to_string(Gamma.rows()), " x ",
                                  std::to_string(Gamma.cols()), " but rho has ", std::to_string(K), " states"}));
@@ -262,7 +262,8 @@ inline double hmm_marginal(const Eigen::MatrixXd& log_omega, const Eigen::Matrix
 inline Eigen::MatrixXd hmm_hidden_state_prob(const Eigen::MatrixXd& log_omega, const Eigen::MatrixXd& Gamma,
                                              const Eigen::VectorXd& rho) {
   detail::hmm_numeric h(log_omega, Gamma, rho);
-  if (!std::isfinite(h.lp)) throw model_error("hmm_hidden_state_prob: the observations have probability 0 under the model");
+  if (!std::isfinite(h.lp))
+    throw model_error("hmm_hidden_state_prob: the observations have probability 0 under the model");
   Eigen::MatrixXd p = Eigen::MatrixXd::Zero(h.K, h.n);
   math::hmm_backward(h.K, h.n, Gamma.data(), h.w.data(), h.a.data(), h.inv_c.data(), 1.0, p.data(),
                      static_cast<double*>(nullptr), static_cast<double*>(nullptr), h.b.data(), h.v.data());
@@ -276,7 +277,8 @@ inline Eigen::VectorXi hmm_latent_rng(const Eigen::MatrixXd& log_omega, const Ei
   detail::hmm_numeric h(log_omega, Gamma, rho);
   if (!std::isfinite(h.lp)) throw model_error("hmm_latent_rng: the observations have probability 0 under the model");
   Eigen::VectorXi z(h.n);
-  math::hmm_sample_path(h.K, h.n, Gamma.data(), h.a.data(), [&] { return g.uniform(); }, z.data(), h.v.data());
+  math::hmm_sample_path(
+      h.K, h.n, Gamma.data(), h.a.data(), [&] { return g.uniform(); }, z.data(), h.v.data());
   return z;
 }
 

@@ -142,10 +142,14 @@ void hmm_backward(hmm_index Kr, hmm_index n, const T* Gamma, const T* w, const T
 template <class F>
 decltype(auto) with_states(hmm_index K, F&& f) {
   switch (K) {
-    case 2: return f(std::integral_constant<hmm_index, 2>{});
-    case 3: return f(std::integral_constant<hmm_index, 3>{});
-    case 4: return f(std::integral_constant<hmm_index, 4>{});
-    default: return f(std::integral_constant<hmm_index, 0>{});
+    case 2:
+      return f(std::integral_constant<hmm_index, 2>{});
+    case 3:
+      return f(std::integral_constant<hmm_index, 3>{});
+    case 4:
+      return f(std::integral_constant<hmm_index, 4>{});
+    default:
+      return f(std::integral_constant<hmm_index, 0>{});
   }
 }
 

@@ -96,7 +96,8 @@ struct emission_node : expr_tag {
         const Eigen::VectorXd v = std::get<k>(args).constant_values();
         for (index_t i = 0; i < v.size(); ++i)
           if (!in_domain(Fn::domains[k], v[i]))
-            throw model_error(str_cat({who(k), " must be ", domain_text(Fn::domains[k]), ", got ", std::to_string(v[i])}));
+            throw model_error(
+                str_cat({who(k), " must be ", domain_text(Fn::domains[k]), ", got ", std::to_string(v[i])}));
       }
     });
     return out;
@@ -160,8 +161,9 @@ struct emission_node : expr_tag {
  private:
   template <class F>
   static void for_args(F&& f) {
-    [&]<std::size_t... k>(std::index_sequence<k...>) { (f(std::integral_constant<std::size_t, k>{}), ...); }(
-        std::index_sequence_for<Args...>{});
+    [&]<std::size_t... k>(std::index_sequence<k...>) {
+      (f(std::integral_constant<std::size_t, k>{}), ...);
+    }(std::index_sequence_for<Args...>{});
   }
   static std::string who(std::size_t k) {
     return str_cat({"emission_lpdf: ", Fn::name, ": argument ", Fn::arg_names[k]});
@@ -259,9 +261,11 @@ namespace detail {
 template <class Fn, class Data>
 Eigen::VectorXd emission_data(const Data& y) {
   Eigen::VectorXd v;
-  if constexpr (requires { y.data(); y.size(); typename Data::value_type; } && !requires { Data::RowsAtCompileTime; })
+  // a std::vector (anything with value_type that is not an Eigen object) or an Eigen vector
+  constexpr bool std_container = requires { typename Data::value_type; } && !requires { Data::RowsAtCompileTime; };
+  if constexpr (std_container)
     v = Eigen::Map<const Eigen::Matrix<typename Data::value_type, Eigen::Dynamic, 1>>(y.data(),
-                                                                                       static_cast<index_t>(y.size()))
+                                                                                      static_cast<index_t>(y.size()))
             .template cast<double>();
   else
     v = y.template cast<double>();
@@ -281,11 +285,14 @@ auto emission_lpdf(D&& d, const Data& y, index_t states = 0) {
   static_assert(Fn::elementwise && !has_whole_args<Fn>(),
                 "exmc::emission_lpdf: the emission family must be elementwise (one observation at a time)");
   static_assert(!requires { Fn::observe_only; }, "exmc::emission_lpdf: censored() describes observed data only");
-  if (states < 0) throw model_error(str_cat({"emission_lpdf: the number of states must be positive, got ", std::to_string(states)}));
+  if (states < 0)
+    throw model_error(str_cat({"emission_lpdf: the number of states K must be >= 1 (or 0: from the arguments), got ",
+                               std::to_string(states)}));
   Eigen::VectorXd v = detail::emission_data<Fn>(y);
   return std::apply(
       [&](const auto&... a) {
-        return emission_node<Fn, double, std::remove_cvref_t<decltype(a)>...>(std::make_tuple(a...), std::move(v), states);
+        return emission_node<Fn, double, std::remove_cvref_t<decltype(a)>...>(std::make_tuple(a...), std::move(v),
+                                                                              states);
       },
       d.args);
 }

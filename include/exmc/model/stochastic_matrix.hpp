@@ -45,13 +45,13 @@ struct strided_view {
 // dirichlet on every row of the matrix: dirichlet_fn's own density, row by row.
 struct dirichlet_rows_fn {
   static constexpr const char* name = "dirichlet (each row)";
-  static constexpr std::array<const char*, 1> arg_names{"alpha"};
-  static constexpr std::array<domain, 1> domains{domain::positive};
-  static constexpr std::array<bool, 1> whole{true};
-  static constexpr support_kind support = support_kind::simplex;
+  static constexpr auto arg_names = dirichlet_fn::arg_names;
+  static constexpr auto domains = dirichlet_fn::domains;
+  static constexpr auto whole = dirichlet_fn::whole;
+  static constexpr support_kind support = dirichlet_fn::support;
   static constexpr bool elementwise = false;
   static constexpr bool discrete = false;
-  static bool in_support(double x) { return x >= 0 && x <= 1; }
+  static bool in_support(double x) { return dirichlet_fn::in_support(x); }
 
   template <class X, class A>
   static double lpdf(index_t n, X& x, A& alpha) {
@@ -109,8 +109,8 @@ auto param(D&& d, stochastic_matrix_shape shape) {
                 "param<\"Gamma\">(dirichlet(alpha), stochastic_matrix(K))");
   const index_t K = shape.K;
   if (K < 2)
-    throw model_error(str_cat({"param<\"", Name.view(), "\">: a stochastic matrix needs K >= 2 states, got ",
-                               std::to_string(K)}));
+    throw model_error(
+        str_cat({"param<\"", Name.view(), "\">: a stochastic matrix needs K >= 2 states, got ", std::to_string(K)}));
   using A = std::tuple_element_t<0, decltype(Dist::args)>;
   const A& alpha = std::get<0>(d.args);
   if constexpr (requires { alpha.constant_values(); }) {
@@ -123,7 +123,7 @@ auto param(D&& d, stochastic_matrix_shape shape) {
   }
   using Rows = dist_expr<detail::dirichlet_rows_fn, A>;
   return param_decl<Name, Rows, true, stochastic_matrix_tf>{Rows(alpha), K * K, stochastic_matrix_tf{},
-                                                           parameterization::automatic};
+                                                            parameterization::automatic};
 }
 
 }  // namespace exmc

@@ -29,15 +29,18 @@ template <fixed_string Name, class C>
 constexpr std::size_t hmm_term_index() {
   using info = typename C::info;
   constexpr std::size_t I = info::template index<Name>();
-  static_assert(I < info::size, "exmc::hmm_hidden_state_prob / hmm_latent_rng: the model has no declaration of that name");
+  static_assert(I < info::size,
+                "exmc::hmm_hidden_state_prob / hmm_latent_rng: the model has no declaration of that name");
   if constexpr (I < info::size) {
-    static_assert(info::kinds[I] == decl_kind::potential,
-                  "exmc::hmm_hidden_state_prob / hmm_latent_rng: name the potential<> whose expression is hmm_marginal(...)");
+    static_assert(
+        info::kinds[I] == decl_kind::potential,
+        "exmc::hmm_hidden_state_prob / hmm_latent_rng: name the potential<> whose expression is hmm_marginal(...)");
     using D = typename info::template decl<I>;
     if constexpr (info::kinds[I] == decl_kind::potential)
-      static_assert(is_hmm_marginal<std::remove_cvref_t<decltype(std::declval<const D&>().expr)>>::value,
-                    "exmc::hmm_hidden_state_prob / hmm_latent_rng: the potential's expression must be hmm_marginal(...) "
-                    "itself");
+      static_assert(
+          is_hmm_marginal<std::remove_cvref_t<decltype(std::declval<const D&>().expr)>>::value,
+          "exmc::hmm_hidden_state_prob / hmm_latent_rng: the potential's expression must be hmm_marginal(...) "
+          "itself");
   }
   return I;
 }
