@@ -3,12 +3,12 @@
 // +-15% under 100 ns; callgrind's instruction counts do not:
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null gradient_probe eight_schools compiled 20000
 // and the same with N = 0; (difference) / N is the cost of one call (docs/benchmarks.md).
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
 #include "models/models.hpp"
+#include "probe_run.hpp"
 #include "reference/eight_schools.hpp"
 #include "reference/funnel.hpp"
 #include "reference/logistic.hpp"
@@ -19,30 +19,13 @@
 
 namespace {
 
-template <exmc::LogDensity D>
-void run(const D& d, long n) {
-  exmc::evaluator<D> ev(d);
-  exmc::rng gen(20240611, 0);
-  exmc::vector_t<double> q(ev.dim()), g(ev.dim());
-  for (Eigen::Index i = 0; i < q.size(); ++i) q[i] = 0.5 * gen.normal();
-  double total = 0;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (long i = 0; i < n; ++i) {
-    q[0] += 1e-12;  // a new point each call, so nothing is hoisted out of the loop
-    total += ev.logp_grad(q, g);
-  }
-  const auto t1 = std::chrono::steady_clock::now();
-  const double ns = std::chrono::duration<double, std::nano>(t1 - t0).count();
-  std::printf("%ld calls, %.2f ns/call (checksum %.6g)\n", n, n > 0 ? ns / static_cast<double>(n) : 0.0, total);
-}
-
 template <class Reference, class MakeModel>
 bool probe(const std::string& model, const std::string& which, long n, MakeModel make_model) {
   const auto d = exmc::data_file::from_file(exmc::str_cat({EXMC_DATA_DIR, "/", model, ".json"}));
   if (which == "reference") {
-    run(Reference::from(d), n);
+    exmc::bench::probe_run(Reference::from(d), n);
   } else if (which == "compiled") {
-    run(exmc::compile<double>(make_model(d), {.ncp = exmc::ncp_policy::never}), n);
+    exmc::bench::probe_run(exmc::compile<double>(make_model(d), {.ncp = exmc::ncp_policy::never}), n);
   } else {
     return false;
   }

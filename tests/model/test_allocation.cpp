@@ -4,6 +4,7 @@
 #include <new>
 
 #include "../support/gradient_check.hpp"
+#include "hmm/hmm_models.hpp"
 #include "models/models.hpp"
 
 namespace {
@@ -119,4 +120,10 @@ TEST_CASE("logp_grad performs no heap allocation", "[model][allocation]") {
   const long before = allocations.load();
   auto c = compile<double>(bench::simple_model(d("simple")));
   CHECK(allocations.load() > before);
+}
+
+TEST_CASE("a hidden Markov model's gradient performs no heap allocation", "[model][allocation][hmm]") {
+  const Eigen::VectorXd y = bench_hmm::simulate(bench_hmm::default_truth(3), 50, 1).y;
+  CHECK(allocations_per_call<double>(bench_hmm::gaussian_hmm(y, 3)) == 0);
+  CHECK(allocations_per_call<float>(bench_hmm::gaussian_hmm(y, 3)) == 0);
 }

@@ -70,36 +70,39 @@ using positive_ordered_tf = ordered_transform<true>;
 
 // Stick-breaking onto the simplex (x >= 0, sum x = 1) from K - 1 free coordinates:
 // z[k] = inv_logit(u[k] - log(K - 1 - k)), x[k] = stick[k] z[k], stick[k + 1] = stick[k] - x[k],
-// x[K - 1] = stick[K - 1]. The offsets make u = 0 the uniform simplex point.
+// x[K - 1] = stick[K - 1]. The offsets make u = 0 the uniform simplex point. x (and its adjoint)
+// may be strided, `stride` apart: a row of a column-major matrix (stochastic_matrix.hpp).
 struct simplex_tf {
   static constexpr const char* name = "simplex";
   static index_t free_size(index_t n) { return n - 1; }
   template <class T>
-  double constrain(const T* u, T* x, transform_index n) const {
+  double constrain(const T* u, T* x, transform_index n, transform_index stride = 1) const {
     double lj = 0;
     T stick = 1;
     for (transform_index k = 0; k + 1 < n; ++k) {
       const T a = u[k] - static_cast<T>(std::log(static_cast<double>(n - 1 - k)));
       const T z = math::inv_logit(a);
-      x[k] = stick * z;
+      x[k * stride] = stick * z;
       lj += static_cast<double>(std::log(stick) + math::log_inv_logit(a) + math::log1m_inv_logit(a));
-      stick -= x[k];
+      stick -= x[k * stride];
     }
-    x[n - 1] = stick;
+    x[(n - 1) * stride] = stick;
     return std::isfinite(lj) ? lj : -math::inf<double>;
   }
   // Reverse pass: stick[k] = sum_{j >= k} x[j] is rebuilt from x as a running sum, which is
   // stabler than dividing stick by (1 - z) again.
   template <class T>
-  void chain(const T* u, const T* x, const T* adj, T* g, transform_index n, bool jacobian = true) const {
-    T a_stick = adj[n - 1];  // adjoint of stick[k + 1] while processing k
-    T stick_next = x[n - 1];
+  void chain(const T* u, const T* x, const T* adj, T* g, transform_index n, bool jacobian = true,
+             transform_index stride = 1) const {
+    T a_stick = adj[(n - 1) * stride];  // adjoint of stick[k + 1] while processing k
+    T stick_next = x[(n - 1) * stride];
     for (transform_index k = n - 2; k >= 0; --k) {
-      const T stick = stick_next + x[k];
+      const T stick = stick_next + x[k * stride];
       const T z = math::inv_logit(u[k] - static_cast<T>(std::log(static_cast<double>(n - 1 - k))));
       // stick[k+1] = stick (1 - z) and x[k] = stick z
-      const T a_z = (adj[k] - a_stick) * stick;
-      T a_stick_k = a_stick * (T(1) - z) + adj[k] * z;
+      const T adj_k = adj[k * stride];
+      const T a_z = (adj_k - a_stick) * stick;
+      T a_stick_k = a_stick * (T(1) - z) + adj_k * z;
       g[k] = a_z * z * (T(1) - z);
       if (jacobian) {
         g[k] += T(1) - T(2) * z;
@@ -109,20 +112,21 @@ struct simplex_tf {
       stick_next = stick;
     }
   }
-  static transform_index check(const double* x, transform_index n) {
+  static transform_index check(const double* x, transform_index n, transform_index stride = 1) {
     double sum = 0;
     for (transform_index i = 0; i < n; ++i) {
-      if (!(x[i] > 0) || !std::isfinite(x[i])) return i;
-      sum += x[i];
+      const double xi = x[i * stride];
+      if (!(xi > 0) || !std::isfinite(xi)) return i;
+      sum += xi;
     }
     return std::abs(sum - 1) < 1e-8 ? -1 : n - 1;
   }
-  static void unconstrain(const double* x, double* u, transform_index n) {
+  static void unconstrain(const double* x, double* u, transform_index n, transform_index stride = 1) {
     double stick = 1;
     for (transform_index k = 0; k + 1 < n; ++k) {
-      const double z = x[k] / stick;
+      const double z = x[k * stride] / stick;
       u[k] = std::log(z) - std::log1p(-z) + std::log(static_cast<double>(n - 1 - k));
-      stick -= x[k];
+      stick -= x[k * stride];
     }
   }
   static const char* support_text() { return "positive and summing to 1 (a simplex)"; }
