@@ -373,6 +373,44 @@ TEST_CASE("scan: first states given for two lags, a series lagged twice, a let a
   test::check_float_matches_double(cd, compile<float>(m));
 }
 
+TEST_CASE("scan: one state driven by a parameter series, first state or presample", "[expr][scan]") {
+  // A local level: x[t] = rho x[t-1] + u[t-1] (first state x0), or x[t] = rho x[t-1] + u[t] from
+  // the presample x[-1] = x0; 23 steps are not a multiple of the sweep's blocks.
+  const auto level = [](auto x, auto u, auto rho) { return rho * x + u; };
+  const int n = 23;
+  const Eigen::VectorXd y = noise(n, 16, 1.0);
+  auto rho = param<"rho">(normal(0.5, 0.3));
+  auto u = param<"u">(normal(0.0, 1.0), n);
+  auto x0 = param<"x0">(normal(0.0, 2.0));
+  for (const bool pre : {false, true}) {
+    auto ref = [&]<class R>(const Eigen::Matrix<R, Eigen::Dynamic, 1>& q) {
+      R lp = log_normal(q[0], R(0.5), R(0.3)) + log_normal(q[1 + n], R(0), R(2));
+      for (int t = 0; t < n; ++t) lp += log_normal(q[1 + t], R(0), R(1));
+      R x = q[1 + n];
+      for (int t = 0; t < n; ++t) {
+        if (pre)
+          x = q[0] * x + q[1 + t];
+        else if (t > 0)
+          x = q[0] * x + q[t];
+        lp += log_normal(R(y[t]), x, R(0.8));
+      }
+      return lp;
+    };
+    auto check = [&](const auto& m) {
+      const auto cd = compile<double>(m);
+      exmc::rng g(17);
+      for (int p = 0; p < 3; ++p)
+        check_against_reference(cd, [&](const Eigen::Matrix<long double, Eigen::Dynamic, 1>& v) { return ref(v); },
+                                test::random_point(cd.dim(), g, 1.0), 1e-9);
+      test::check_float_matches_double(cd, compile<float>(m));
+    };
+    if (pre)
+      check(model(rho, u, x0, observe<"y">(normal(scan(level, presample(x0), series(u), rho), 0.8), y)));
+    else
+      check(model(rho, u, x0, observe<"y">(normal(scan(level, x0, lag(u), rho), 0.8), y)));
+  }
+}
+
 TEST_CASE("scan: a recurrence of data alone, with horizon", "[expr][scan]") {
   // Logistic growth of known rate: a constant curve, used as data by the likelihood.
   const auto growth = [](auto n, auto r, auto cap) { return n + r * n * (1.0 - n / cap); };

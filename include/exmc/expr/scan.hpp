@@ -192,7 +192,7 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
       Q == 1, std::conditional_t<S == 1, D, std::array<D, S>>,
       std::conditional_t<S == 1, std::array<D, Q>, std::array<std::array<D, S>, Q>>>;
   template <class D, class Info, std::size_t J>
-  using par_type = std::conditional_t<plan<Info>::par_vec[J], std::span<const D>, D>;
+  using par_type = std::conditional_t<plan<Info>::par_vec[J], std::span<const D>, const D&>;
 
   template <class Env>
   struct state {
@@ -204,8 +204,8 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
     vector_t<T> val, adj;   // S * n, component by component
     vector_t<T> jac;        // per step: S rows of `cols` partials
     vector_t<T> acc;        // parameter adjoints summed over time (vector parameters)
-    vector_t<T> pre_adj;    // with presample: the adjoint of the state before out[0]
     std::vector<D> vduals;  // vector parameters' elements, as the step reads them
+    std::array<D, NP == 0 ? 1 : NP> pduals;  // scalar parameters, as the step reads them
     std::array<index_t, NP> voff{}, vlen{}, vcol{};
     index_t n = 0, cols = 0, vgrad = 0;
   };
@@ -281,7 +281,6 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
     if constexpr (PL::grad) {
       s.jac.setZero((s.n - first_step) * S * s.cols);
       s.acc.setZero(s.cols);
-      if constexpr (Pre) s.pre_adj.setZero(SQ);
     }
   }
 
@@ -322,17 +321,26 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
     for (index_t pass = 0; pass < passes; ++pass) {
       const bool seed = PL::grad && pass == 0;
       // Parameters are constant in time: their duals are set once per pass.
+      [&]<std::size_t... J>(std::index_sequence<J...>) {
+        (make_par<J, PL, D>(s, env, seed, pass), ...);
+      }(std::index_sequence_for<P...>{});
+      const auto pd = s.pduals;
       auto pargs = [&]<std::size_t... J>(std::index_sequence<J...>) {
-        return std::tuple<par_type<D, Info, J>...>{make_par<J, PL, D>(s, env, seed, pass)...};
+        return std::tuple<par_type<D, Info, J>...>{par_ref<J, PL, D>(s, pd)...};
       }(std::index_sequence_for<P...>{});
       const index_t col_lo = PL::fixed + pass * PL::width;
       const index_t col_hi = PL::vec_grad ? std::min<index_t>(s.cols, col_lo + PL::width) : 0;
+      // The last Q states, kept in registers: last[j * S + c] is component c at t - 1 - j (reading
+      // them back from val would put a store-to-load forwarding on the recurrence's latency).
+      std::array<T, SQ> last;
+      for (int j = 0; j < Q; ++j)
+        for (int c = 0; c < S; ++c) last[static_cast<std::size_t>(j * S + c)] = init_at(c * Q + Q - 1 - j);
+
       for (index_t t = first_step; t < n; ++t) {
         prev_type<D> prev;
         for (int j = 0; j < Q; ++j)
           for (int c = 0; c < S; ++c) {
-            const index_t tt = t - 1 - j;
-            const T x = tt >= 0 ? val[c * n + tt] : init_at(c * Q + Q + tt);
+            const T x = last[static_cast<std::size_t>(j * S + c)];
             prev_elem(prev, j, c) = seed ? D::variable(x, j * S + c) : D(x);
           }
         std::array<D, NS == 0 ? 1 : NS> xt;
@@ -341,12 +349,15 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
           xt[i] = seed && PL::seq_tangent[i] >= 0 ? D::variable(x, PL::seq_tangent[i]) : D(x);
         }
         const auto r = call(prev, xt, pargs, std::index_sequence_for<Sq...>{}, std::index_sequence_for<P...>{});
-        T* row = PL::grad ? s.jac.data() + (t - first_step) * S * s.cols : nullptr;
+        for (int j = Q - 1; j > 0; --j)
+          for (int c = 0; c < S; ++c)
+            last[static_cast<std::size_t>(j * S + c)] = last[static_cast<std::size_t>((j - 1) * S + c)];
         for (int c = 0; c < S; ++c) {
           const D& y = result_elem(r, c);
+          last[static_cast<std::size_t>(c)] = y.v;
           if (pass == 0) val[c * n + t] = y.v;
           if constexpr (PL::grad) {
-            T* rc = row + c * s.cols;
+            T* rc = s.jac.data() + ((t - first_step) * S + c) * s.cols;
             if (pass == 0)
               for (int m = 0; m < PL::fixed; ++m) rc[m] = y.d[m];
             for (index_t m = col_lo; m < col_hi; ++m) rc[m] = y.d[PL::fixed + (m - col_lo)];
@@ -372,22 +383,24 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
     using PL = plan<Info>;
     using T = typename Env::scalar;
     if constexpr (PL::grad) {
-      // Parameter adjoints: in registers when the columns are known at compile time.
+      // Parameter adjoints: in registers when the columns are known at compile time. The sweep
+      // returns what the steps pushed into the states before the first step.
+      std::array<T, SQ> before;
       if constexpr (PL::vec_grad) {
         zero(s.acc);
-        sweep<PL>(s, env, s.acc.data(), s.cols);
+        before = sweep<PL>(s, env, s.acc.data(), s.cols);
       } else {
         std::array<T, PL::fixed> acc{};
-        sweep<PL>(s, env, acc.data(), std::integral_constant<index_t, PL::fixed>{});
+        before = sweep<PL>(s, env, acc.data(), std::integral_constant<index_t, PL::fixed>{});
         std::copy(acc.begin(), acc.end(), s.acc.data());
       }
-      // the initial state
+      // the initial state: init[c * Q + j] is component c at time j (or j - Q, presample)
       if constexpr (Init::template has_grad<Info>) {
         const index_t n = s.n;
         auto& g = initial.adj(s.initial, env);
         for (int c = 0; c < S; ++c)
           for (int j = 0; j < Q; ++j) {
-            const T a = Pre ? s.pre_adj[c * Q + j] : s.adj[c * n + j];
+            const T a = (Pre ? T(0) : s.adj[c * n + j]) + before[static_cast<std::size_t>((Q - 1 - j) * S + c)];
             if constexpr (Init::template is_vec<Info>)
               g[c * Q + j] += a;
             else
@@ -473,10 +486,13 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
       return r[static_cast<std::size_t>(c)];
   }
 
-  // Parameter J as the step reads it in this pass: a dual (a scalar) or a span over the
-  // state's duals (a vector), seeded for the tangents this pass computes.
+  // Parameter J as the step reads it in this pass: a dual (a scalar) or a span of duals (a
+  // vector), seeded for the tangents this pass computes. Both live in the state, not on the
+  // stack: a dual on the stack that the compiler splits into a register and memory is copied
+  // into the step's by-value argument by an 8-byte store and a 16-byte load, a store-forwarding
+  // stall on every step (g++ 12 -O3; it cost ARMA(1,1) 4x the hand-written gradient's time).
   template <std::size_t J, class PL, class D, class St, class Env>
-  auto make_par(St& s, const Env& env, bool seed, index_t pass) const {
+  decltype(auto) make_par(St& s, const Env& env, bool seed, index_t pass) const {
     const auto& p = std::get<J>(pars);
     const auto& v = p.value(std::get<J>(s.par), env);
     if constexpr (PL::par_vec[J]) {
@@ -490,11 +506,21 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
       }
       return std::span<const D>(out, static_cast<std::size_t>(s.vlen[J]));
     } else {
+      D& d = s.pduals[J];
       if constexpr (PL::par_grad[J])
-        return seed ? D::variable(v, PL::par_tangent[J]) : D(v);
+        d = seed ? D::variable(v, PL::par_tangent[J]) : D(v);
       else
-        return D(v);
+        d = D(v);
+      return static_cast<const D&>(d);
     }
+  }
+
+  template <std::size_t J, class PL, class D, class St, class PD>
+  decltype(auto) par_ref(St& s, const PD& pd) const {
+    if constexpr (PL::par_vec[J])
+      return std::span<const D>(s.vduals.data() + s.voff[J], static_cast<std::size_t>(s.vlen[J]));
+    else
+      return static_cast<const D&>(pd[J]);
   }
 
   // One step: the user's function on the previous state, the series at t and the parameters,
@@ -520,42 +546,84 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
     }
   }
 
-  // The reverse sweep over time: each step's adjoint, complete once the later steps have
-  // added theirs, goes to the states it read (earlier outputs or the presample), to the
-  // series at t - lag, and to the parameters' accumulators.
+  // The reverse sweep over time: each step's adjoint, complete once the later steps have added
+  // theirs, goes to the states it read, to the series at t - lag and to the parameters'
+  // accumulators. What the later steps owe the last Q states is carried in registers,
+  // carry[k * S + c] for component c at t - k, so the recurrence's latency is two operations.
   template <class PL, class St, class Env, class Cols>
-  void sweep(St& s, Env& env, typename Env::scalar* acc, Cols cols) const {
+  std::array<typename Env::scalar, SQ> sweep(St& s, Env& env, typename Env::scalar* acc, Cols cols) const {
     using T = typename Env::scalar;
     const index_t n = s.n;
     static constexpr std::array<int, NS> seq_lag{Sq::lag...};
     const std::array<T*, NS> gx = [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::array<T*, NS>{seq_adj<I, PL>(s, env)...};
     }(std::index_sequence_for<Sq...>{});
-    if constexpr (Pre) zero(s.pre_adj);
-    T* adj = s.adj.data();
+    const T* adj = s.adj.data();
     const index_t nc = cols;
-    for (index_t t = n - 1; t >= first_step; --t) {
+    std::array<T, SQ> carry{};
+    index_t t = n - 1;
+    if constexpr (S == 1 && Q == 1) t = sweep_blocks<PL>(s, acc, cols, gx, carry[0]);
+    for (; t >= first_step; --t) {
       const T* row = s.jac.data() + (t - first_step) * S * nc;
       std::array<T, S> lam;
-      for (int c = 0; c < S; ++c) lam[static_cast<std::size_t>(c)] = adj[c * n + t];
+      for (int c = 0; c < S; ++c) lam[static_cast<std::size_t>(c)] = adj[c * n + t] + carry[static_cast<std::size_t>(c)];
       auto dot = [&](index_t m) {
         T g = lam[0] * row[m];
         for (int c = 1; c < S; ++c) g += lam[static_cast<std::size_t>(c)] * row[c * nc + m];
         return g;
       };
-      for (int j = 0; j < Q; ++j)
+      for (int k = 0; k < Q; ++k)
         for (int c = 0; c < S; ++c) {
-          const T g = dot(j * S + c);
-          const index_t tt = t - 1 - j;
-          if (tt >= 0)
-            adj[c * n + tt] += g;
-          else
-            s.pre_adj[c * Q + Q + tt] += g;
+          const auto i = static_cast<std::size_t>(k * S + c);
+          carry[i] = (k + 1 < Q ? carry[i + S] : T(0)) + dot(k * S + c);
         }
       for (std::size_t i = 0; i < NS; ++i)
         if (PL::seq_tangent[i] >= 0) gx[i][t - seq_lag[i]] += dot(PL::seq_tangent[i]);
       for (index_t m = PL::par_begin; m < nc; ++m) acc[m] += dot(m);
     }
+    return carry;
+  }
+
+  // One state, one lag: the sweep in blocks of U steps. With c what the later steps owe
+  // out[t], the block's adjoints are mu[t-k] = m[k] + p[k] c, where m is the block's own
+  // recurrence started from c = 0 and p[k] the product of the state partials J[t]..J[t-k+1];
+  // and what the block owes out[t-U] is b + p[U] c. Only that last line waits for c: one multiply
+  // and one add per U steps instead of per step, the rest overlaps across blocks (D91).
+  // Returns the first time step left for the plain sweep.
+  template <class PL, class St, class Cols, class T>
+  index_t sweep_blocks(St& s, T* acc, Cols cols, const std::array<T*, NS>& gx, T& c) const {
+    static constexpr std::array<int, NS> seq_lag{Sq::lag...};
+    constexpr int U = 4;
+    const index_t n = s.n, nc = cols;
+    const T* adj = s.adj.data();
+    index_t t = n - 1;
+    for (; t - (U - 1) >= first_step; t -= U) {
+      std::array<const T*, U> row;
+      std::array<T, U> m, p;
+      for (int k = 0; k < U; ++k) row[static_cast<std::size_t>(k)] = s.jac.data() + (t - k - first_step) * nc;
+      m[0] = adj[t];
+      p[0] = T(1);
+      for (int k = 1; k < U; ++k) {
+        const T j = row[static_cast<std::size_t>(k - 1)][0];
+        m[static_cast<std::size_t>(k)] = adj[t - k] + j * m[static_cast<std::size_t>(k - 1)];
+        p[static_cast<std::size_t>(k)] = j * p[static_cast<std::size_t>(k - 1)];
+      }
+      const T j_last = row[U - 1][0];
+      const T b = j_last * m[U - 1], p_all = j_last * p[U - 1];
+      std::array<T, U> mu;
+      for (int k = 0; k < U; ++k) mu[static_cast<std::size_t>(k)] = m[static_cast<std::size_t>(k)] + p[static_cast<std::size_t>(k)] * c;
+      c = b + p_all * c;
+      for (std::size_t i = 0; i < NS; ++i)
+        if (PL::seq_tangent[i] >= 0)
+          for (int k = 0; k < U; ++k)
+            gx[i][t - k - seq_lag[i]] += mu[static_cast<std::size_t>(k)] * row[static_cast<std::size_t>(k)][PL::seq_tangent[i]];
+      for (index_t col = PL::par_begin; col < nc; ++col) {
+        T g = mu[0] * row[0][col];
+        for (int k = 1; k < U; ++k) g += mu[static_cast<std::size_t>(k)] * row[static_cast<std::size_t>(k)][col];
+        acc[col] += g;
+      }
+    }
+    return t;
   }
 
   template <std::size_t I, class PL, class St, class Env>
