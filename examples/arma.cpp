@@ -8,7 +8,6 @@
 // A 90% interval misses its truth one time in ten; bench/custom/scan_coverage measures that rate
 // over many simulated data sets (docs/benchmarks.md). Run: build/release/examples/arma
 #include <exmc/exmc.hpp>
-#include <exmc/expr/scan.hpp>
 #include <iostream>
 
 int main() {

@@ -10,7 +10,6 @@
 // bench/custom/scan_coverage measures that rate over many simulated data sets
 // (docs/benchmarks.md). Run: build/release/examples/garch
 #include <exmc/exmc.hpp>
-#include <exmc/expr/scan.hpp>
 #include <iostream>
 
 int main() {

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <exmc/dist/custom.hpp>
 #include <exmc/exmc.hpp>
-#include <exmc/expr/scan.hpp>
 
 #include "arma11.hpp"
 

@@ -50,6 +50,7 @@
 #include "dist/uniform.hpp"
 #include "dist/von_mises.hpp"
 #include "dist/weibull.hpp"
+#include "expr/scan.hpp"
 #include "expr/special.hpp"
 #include "model/compiled.hpp"
 #include "model/matrix.hpp"

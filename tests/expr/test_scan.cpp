@@ -9,7 +9,6 @@
 
 #include <catch2/catch.hpp>
 #include <exmc/exmc.hpp>
-#include <exmc/expr/scan.hpp>
 
 #include "../support/gradient_check.hpp"
 #include "custom/arma11.hpp"

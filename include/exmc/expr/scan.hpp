@@ -35,82 +35,13 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../math/dual.hpp"
 #include "build.hpp"
+#include "scan_inputs.hpp"
 
 namespace exmc {
-
-// ---- the shape of a scan's state ------------------------------------------------------------
-template <int S>
-struct states {
-  static_assert(S >= 1, "exmc::scan: states<S> needs S >= 1 state components");
-  static constexpr int value = S;
-};
-template <int Q>
-struct lags {
-  static_assert(Q >= 1, "exmc::scan: lags<Q> needs Q >= 1 previous states");
-  static constexpr int value = Q;
-};
-
-namespace detail {
-template <template <int> class Tag, class X>
-struct tag_value : std::integral_constant<int, 0> {};
-template <template <int> class Tag, int V>
-struct tag_value<Tag, Tag<V>> : std::integral_constant<int, V> {};
-// The value given with Tag among the options, or Default.
-template <template <int> class Tag, int Default, class... Opts>
-constexpr int option_value() {
-  int v = Default;
-  ((tag_value<Tag, Opts>::value ? (v = tag_value<Tag, Opts>::value) : 0), ...);
-  return v;
-}
-template <class X>
-constexpr bool is_shape_option = tag_value<states, X>::value > 0 || tag_value<lags, X>::value > 0;
-}  // namespace detail
-
-// ---- argument wrappers -----------------------------------------------------------------------
-// A time-indexed input: element t - Lag of a vector expression at step t.
-template <int Lag, class E>
-struct series_arg {
-  static_assert(Lag >= 0, "exmc::scan: lag<k>(x) needs k >= 0");
-  static constexpr int lag = Lag;
-  using expr = E;
-  E e;
-};
-template <operand X>
-auto series(X&& x) {
-  return series_arg<0, expr_of<X>>{as_expr(std::forward<X>(x))};
-}
-template <int K = 1, operand X>
-auto lag(X&& x) {
-  return series_arg<K, expr_of<X>>{as_expr(std::forward<X>(x))};
-}
-
-// The initial state given as the state before the first output (JAX's and PyTensor's carry).
-template <class E>
-struct presample_arg {
-  E e;
-};
-template <operand X>
-auto presample(X&& x) {
-  return presample_arg<expr_of<X>>{as_expr(std::forward<X>(x))};
-}
-
-// The output's length, for a scan without series.
-struct horizon {
-  index_t n;
-  explicit horizon(index_t length) : n(length) {}
-};
-
-template <class X>
-struct is_series_arg : std::false_type {};
-template <int L, class E>
-struct is_series_arg<series_arg<L, E>> : std::true_type {};
-
-// Tangents per evaluation given to the elements of vector parameters; longer vectors take one
-// evaluation of the step per chunk.
-inline constexpr int vector_chunk = 4;
 
 // ---- the node --------------------------------------------------------------------------------
 template <class F, int S, int Q, bool Pre, bool HasHorizon, class Init, class Seqs, class Pars>
@@ -320,9 +251,14 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
     const index_t passes = PL::vec_grad ? std::max<index_t>(1, (s.vgrad + PL::width - 1) / PL::width) : 1;
     for (index_t pass = 0; pass < passes; ++pass) {
       const bool seed = PL::grad && pass == 0;
-      // Parameters are constant in time: their duals are set once per pass.
+      // Parameters are constant in time: their duals are set once per pass, in the state, and
+      // the scalars' copied whole into a local array that the step's arguments are copied from.
+      // Built in place on the stack instead, g++ 12 assembles each argument's copy from an 8-byte
+      // store and a 16-byte load, a store-forwarding stall on every step (ARMA(1,1) at 4x the
+      // hand-written gradient's time instead of 1.4x); read through the state, they are loaded
+      // again on every step, since the stores to the outputs may alias them (D91).
       [&]<std::size_t... J>(std::index_sequence<J...>) {
-        (make_par<J, PL, D>(s, env, seed, pass), ...);
+        (set_par<J, PL, D>(s, env, seed, pass), ...);
       }(std::index_sequence_for<P...>{});
       const auto pd = s.pduals;
       auto pargs = [&]<std::size_t... J>(std::index_sequence<J...>) {
@@ -486,13 +422,10 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
       return r[static_cast<std::size_t>(c)];
   }
 
-  // Parameter J as the step reads it in this pass: a dual (a scalar) or a span of duals (a
-  // vector), seeded for the tangents this pass computes. Both live in the state, not on the
-  // stack: a dual on the stack that the compiler splits into a register and memory is copied
-  // into the step's by-value argument by an 8-byte store and a 16-byte load, a store-forwarding
-  // stall on every step (g++ 12 -O3; it cost ARMA(1,1) 4x the hand-written gradient's time).
+  // Parameter J as the step reads it in this pass, seeded for the tangents this pass computes:
+  // a dual in the state's pduals (a scalar) or duals in its vduals (a vector).
   template <std::size_t J, class PL, class D, class St, class Env>
-  decltype(auto) make_par(St& s, const Env& env, bool seed, index_t pass) const {
+  void set_par(St& s, const Env& env, bool seed, index_t pass) const {
     const auto& p = std::get<J>(pars);
     const auto& v = p.value(std::get<J>(s.par), env);
     if constexpr (PL::par_vec[J]) {
@@ -504,17 +437,15 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
           if (c >= 0 && c < PL::width) out[k].d[static_cast<std::size_t>(PL::fixed + c)] = 1;
         }
       }
-      return std::span<const D>(out, static_cast<std::size_t>(s.vlen[J]));
     } else {
       D& d = s.pduals[J];
       if constexpr (PL::par_grad[J])
         d = seed ? D::variable(v, PL::par_tangent[J]) : D(v);
       else
         d = D(v);
-      return static_cast<const D&>(d);
     }
   }
-
+  // The step's argument for parameter J: a scalar's dual from the local copy, a vector's span.
   template <std::size_t J, class PL, class D, class St, class PD>
   decltype(auto) par_ref(St& s, const PD& pd) const {
     if constexpr (PL::par_vec[J])
@@ -524,27 +455,36 @@ struct scan_node<F, S, Q, Pre, HasHorizon, Init, std::tuple<Sq...>, std::tuple<P
   }
 
   // One step: the user's function on the previous state, the series at t and the parameters,
-  // checked for its signature and its result here, where the types are known.
+  // checked for its signature and its result here, where the types are known (and nothing
+  // else is compiled after a failed check, so its message is the only error).
   template <class Prev, class X, class Pargs, std::size_t... I, std::size_t... J>
   auto call(const Prev& prev, const X& xt, const Pargs& pargs, std::index_sequence<I...>,
             std::index_sequence<J...>) const {
     using D = typename X::value_type;
-    static_assert(std::is_invocable_v<const F&, const Prev&, decltype(xt[I])..., decltype(std::get<J>(pargs))...>,
+    using Out = std::conditional_t<S == 1, D, std::array<D, S>>;
+    constexpr bool callable =
+        std::is_invocable_v<const F&, const Prev&, decltype(xt[I])..., decltype(std::get<J>(pargs))...>;
+    static_assert(callable,
                   "exmc::scan: the step cannot be called as step(previous state, one value per series or lag, "
                   "one argument per parameter input), in that order; check its number of arguments (the previous "
                   "state is a std::array for states<S> or lags<Q>, a vector parameter a std::span)");
-    using R = std::invoke_result_t<const F&, const Prev&, decltype(xt[I])..., decltype(std::get<J>(pargs))...>;
-    if constexpr (S == 1) {
-      static_assert(std::is_convertible_v<R, D>,
-                    "exmc::scan: the step must return the new state: one number of its argument type");
-      return D(step(prev, xt[I]..., std::get<J>(pargs)...));
+    if constexpr (!callable) {
+      return Out{};
     } else {
-      static_assert(std::is_same_v<R, std::array<D, S>>,
+      using R = std::invoke_result_t<const F&, const Prev&, decltype(xt[I])..., decltype(std::get<J>(pargs))...>;
+      constexpr bool returns_state = S == 1 ? std::is_convertible_v<R, D> : std::is_same_v<R, Out>;
+      static_assert(returns_state || S > 1,
+                    "exmc::scan: the step must return the new state: one number of its argument type");
+      static_assert(returns_state || S == 1,
                     "exmc::scan: with states<S> the step must return the new state as std::array<D, S>, D being "
                     "its arguments' type (return std::array{a, b} with a and b of that type)");
-      return step(prev, xt[I]..., std::get<J>(pargs)...);
+      if constexpr (returns_state)
+        return Out(step(prev, xt[I]..., std::get<J>(pargs)...));
+      else
+        return Out{};
     }
   }
+
 
   // The reverse sweep over time: each step's adjoint, complete once the later steps have added
   // theirs, goes to the states it read, to the series at t - lag and to the parameters'
