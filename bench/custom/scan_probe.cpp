@@ -9,7 +9,7 @@
 
 #include "state_models.hpp"
 #ifdef EXMC_BENCH_STAN_MATH
-#include "stan_math/stan_math_state.hpp"
+#include "stan_math/stan_math_densities.hpp"
 #endif
 
 namespace {
