@@ -1,99 +1,101 @@
-// The cost of custom(): an ARMA(1,1) likelihood written as a C++ function (reverse-mode tape)
-// against the same likelihood with a hand-written gradient (forward recursion of the error
-// derivatives), both through exmc's compiled model. Priors and transforms are the same.
+// Recurrences, per gradient: ARMA(1,1) and GARCH(1,1) as hand-written code, as the DSL with scan
+// (expr/scan.hpp), ARMA as the DSL with custom() (a reverse-mode tape), and both in Stan Math
+// (with -DEXMC_BENCH_STAN_MATH=ON). Models: state_models.hpp. Before timing, the program checks
+// that every implementation's gradient agrees with the hand-written one at five points and
+// exits with status 1 otherwise. Interleaved, repeated runs (docs/benchmarks.md):
+//   custom_bench --benchmark_repetitions=5 --benchmark_enable_random_interleaving=true
 #include <benchmark/benchmark.h>
 
-#include <exmc/dist/custom.hpp>
-#include <exmc/exmc.hpp>
+#include <cstdio>
 
-#include "arma11.hpp"
+#include "state_models.hpp"
+#ifdef EXMC_BENCH_STAN_MATH
+#include "stan_math/stan_math_densities.hpp"
+#endif
 
 namespace {
 
 using namespace exmc;
+using namespace exmc::bench;
 
-using examples::arma11;
+// The point of each benchmark: near the simulation's parameters (a stationary GARCH).
+Eigen::VectorXd start(bool garch) {
+  Eigen::VectorXd q(4);
+  if (garch)
+    q << 0.1, std::log(0.2), std::log(0.15 / 0.85), std::log(0.75 / 0.25);
+  else
+    q << 0.4, 0.5, 0.2, 0.1;
+  return q;
+}
 
-Eigen::VectorXd simulate(int n) {
-  rng g(1);
-  Eigen::VectorXd y(n);
-  double err = 0;
-  for (int t = 0; t < n; ++t) {
-    const double e = g.normal();
-    y[t] = 0.5 + 0.6 * (t == 0 ? 0.5 : y[t - 1]) + 0.3 * err + e;
-    err = e;
+template <class D>
+void time_gradient(benchmark::State& state, const D& d, bool garch) {
+  evaluator<D> ev(d);
+  Eigen::VectorXd q = start(garch), g(4);
+  for (auto _ : state) {
+    q[0] += 1e-12;  // a new point each call
+    benchmark::DoNotOptimize(ev.logp_grad(q, g));
   }
-  return y;
+  state.counters["ns_per_obs"] = benchmark::Counter(
+      static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-// The hand-written version: log density and gradient in one forward pass, on the same
-// unconstrained coordinates (mu, phi, theta, log sigma) and with the same priors.
-struct arma_hand {
-  using scalar = double;
-  Eigen::VectorXd y;
-  std::ptrdiff_t dim() const { return 4; }
-  double logp_grad(const Eigen::VectorXd& q, Eigen::VectorXd& g) const {
-    const double mu = q[0], phi = q[1], theta = q[2], sigma = std::exp(q[3]), inv_var = 1 / (sigma * sigma);
-    double lp = 0, err = 0, dmu = 0, dphi = 0, dth = 0, gmu = 0, gphi = 0, gth = 0, sq = 0;
-    for (Eigen::Index t = 0; t < y.size(); ++t) {
-      const double prev_err = err;
-      const double nu = t == 0 ? mu + phi * mu : mu + phi * y[t - 1] + theta * prev_err;
-      err = y[t] - nu;
-      // d err / d parameter, carried through the recursion
-      const double n_dmu = t == 0 ? -(1 + phi) : -1 - theta * dmu;
-      const double n_dphi = t == 0 ? -mu : -y[t - 1] - theta * dphi;
-      const double n_dth = t == 0 ? 0.0 : -prev_err - theta * dth;
-      dmu = n_dmu;
-      dphi = n_dphi;
-      dth = n_dth;
-      gmu -= err * inv_var * dmu;
-      gphi -= err * inv_var * dphi;
-      gth -= err * inv_var * dth;
-      sq += err * err;
-    }
-    const double n = static_cast<double>(y.size());
-    lp = -0.5 * sq * inv_var - n * (q[3] + math::log_sqrt_two_pi);
-    g.resize(4);
-    // priors: mu ~ normal(0, 10), phi, theta ~ normal(0, 2), sigma ~ half_cauchy(5) (+ log-Jacobian)
-    lp += -0.5 * mu * mu / 100 - 0.5 * (phi * phi + theta * theta) / 4 - std::log1p(sigma * sigma / 25) + q[3];
-    g[0] = gmu - mu / 100;
-    g[1] = gphi - phi / 4;
-    g[2] = gth - theta / 4;
-    g[3] = sq * inv_var - n - 2 * sigma * sigma / 25 / (1 + sigma * sigma / 25) + 1;
-    return lp;
+int n_of(const benchmark::State& s) { return static_cast<int>(s.range(0)); }
+
+void BM_arma_hand(benchmark::State& s) { time_gradient(s, arma_hand{simulate_arma(n_of(s))}, false); }
+void BM_arma_scan(benchmark::State& s) { time_gradient(s, compile<double>(scan_arma_model(simulate_arma(n_of(s)))), false); }
+void BM_arma_custom(benchmark::State& s) { time_gradient(s, compile<double>(custom_arma_model(simulate_arma(n_of(s)))), false); }
+void BM_garch_hand(benchmark::State& s) { time_gradient(s, garch_hand{simulate_garch(n_of(s))}, true); }
+void BM_garch_scan(benchmark::State& s) { time_gradient(s, compile<double>(scan_garch_model(simulate_garch(n_of(s)))), true); }
+#ifdef EXMC_BENCH_STAN_MATH
+void BM_arma_stan(benchmark::State& s) { time_gradient(s, stan_math::arma11(simulate_arma(n_of(s))), false); }
+void BM_garch_stan(benchmark::State& s) { time_gradient(s, stan_math::garch11(simulate_garch(n_of(s))), true); }
+#endif
+
+// Gradients of `d` against `ref` at five points near the benchmark's; log densities may differ
+// by a constant (Stan drops them).
+template <class D, class R>
+bool agree(const char* name, const D& d, const R& ref, bool garch) {
+  rng g(5);
+  double worst = 0;
+  for (int p = 0; p < 5; ++p) {
+    Eigen::VectorXd q = start(garch), gd(4), gr(4);
+    for (auto& x : q) x += 0.2 * g.normal();
+    d.logp_grad(q, gd);
+    ref.logp_grad(q, gr);
+    worst = std::max(worst, (gd - gr).cwiseAbs().maxCoeff() / (1 + gr.cwiseAbs().maxCoeff()));
   }
-};
-
-auto custom_model(const Eigen::VectorXd& y) {
-  auto mu = param<"mu">(normal(0.0, 10.0));
-  auto phi = param<"phi">(normal(0.0, 2.0));
-  auto theta = param<"theta">(normal(0.0, 2.0));
-  auto sigma = param<"sigma">(half_cauchy(5.0));
-  return compile<double>(model(mu, phi, theta, sigma, observe<"y">(custom<arma11>(mu, phi, theta, sigma), y)));
-}
-
-void BM_custom_arma(benchmark::State& state) {
-  const auto m = custom_model(simulate(static_cast<int>(state.range(0))));
-  auto ws = m.make_workspace();
-  Eigen::VectorXd q(4), g(4);
-  q << 0.4, 0.5, 0.2, 0.1;
-  for (auto _ : state) benchmark::DoNotOptimize(m.logp_grad(q, g, ws));
-}
-void BM_hand_arma(benchmark::State& state) {
-  const arma_hand m{simulate(static_cast<int>(state.range(0)))};
-  Eigen::VectorXd q(4), g(4);
-  q << 0.4, 0.5, 0.2, 0.1;
-  // Same density up to the half-Cauchy's constant: check the gradient once.
-  const auto c = custom_model(m.y);
-  Eigen::VectorXd gc(4);
-  c.logp_grad(q, gc);
-  m.logp_grad(q, g);
-  if ((gc - g).cwiseAbs().maxCoeff() > 1e-8 * (1 + g.cwiseAbs().maxCoeff())) state.SkipWithError("gradients differ");
-  for (auto _ : state) benchmark::DoNotOptimize(m.logp_grad(q, g));
+  std::printf("%-14s gradient agrees with hand-written to %.1e\n", name, worst);
+  return worst < 1e-9;
 }
 
 }  // namespace
 
-BENCHMARK(BM_custom_arma)->Arg(100)->Arg(1000)->Arg(10000);
-BENCHMARK(BM_hand_arma)->Arg(100)->Arg(1000)->Arg(10000);
-BENCHMARK_MAIN();
+BENCHMARK(BM_arma_hand)->Arg(100)->Arg(1000)->Arg(10000);
+BENCHMARK(BM_arma_scan)->Arg(100)->Arg(1000)->Arg(10000);
+BENCHMARK(BM_arma_custom)->Arg(100)->Arg(1000)->Arg(10000);
+BENCHMARK(BM_garch_hand)->Arg(100)->Arg(1000)->Arg(10000);
+BENCHMARK(BM_garch_scan)->Arg(100)->Arg(1000)->Arg(10000);
+#ifdef EXMC_BENCH_STAN_MATH
+BENCHMARK(BM_arma_stan)->Arg(100)->Arg(1000)->Arg(10000);
+BENCHMARK(BM_garch_stan)->Arg(100)->Arg(1000)->Arg(10000);
+#endif
+
+int main(int argc, char** argv) {
+  const Eigen::VectorXd y = simulate_arma(500), r = simulate_garch(500);
+  const arma_hand ah{y};
+  const garch_hand gh{r};
+  bool ok = agree("arma scan", compile<double>(scan_arma_model(y)), ah, false);
+  ok &= agree("arma custom", compile<double>(custom_arma_model(y)), ah, false);
+  ok &= agree("garch scan", compile<double>(scan_garch_model(r)), gh, true);
+#ifdef EXMC_BENCH_STAN_MATH
+  ok &= agree("arma stan", stan_math::arma11(y), ah, false);
+  ok &= agree("garch stan", stan_math::garch11(r), gh, true);
+  benchmark::AddCustomContext("stan_math", stan_math::version());
+#endif
+  if (!ok) return 1;
+  benchmark::AddCustomContext("flags", EXMC_BENCH_FLAGS);
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}

@@ -45,6 +45,52 @@ vec<T> gather(const vec<T>& x, const Eigen::VectorXi& index) {
   return out;
 }
 
+// The recurrences: the issue 26 benchmarks (bench/custom).
+struct arma11_fn {
+  Eigen::VectorXd y;
+  template <class T>
+  T operator()(const vec<T>& q) const {
+    T lp = 0;
+    const T mu = q[0], phi = q[1], theta = q[2];
+    const T sigma = sm::lb_constrain(q[3], 0, lp);
+    const Eigen::Index n = y.size();
+    vec<T> nu(n), err(n);
+    nu[0] = mu + phi * mu;
+    err[0] = y[0] - nu[0];
+    for (Eigen::Index t = 1; t < n; ++t) {
+      nu[t] = mu + phi * y[t - 1] + theta * err[t - 1];
+      err[t] = y[t] - nu[t];
+    }
+    lp += sm::normal_lpdf<propto>(mu, 0, 10);
+    lp += sm::normal_lpdf<propto>(phi, 0, 2);
+    lp += sm::normal_lpdf<propto>(theta, 0, 2);
+    lp += sm::cauchy_lpdf<propto>(sigma, 0, 5);
+    lp += sm::normal_lpdf<propto>(err, 0, sigma);
+    return lp;
+  }
+};
+
+struct garch11_fn {
+  Eigen::VectorXd r;
+  template <class T>
+  T operator()(const vec<T>& q) const {
+    T lp = 0;
+    const T mu = q[0];
+    const T alpha0 = sm::lb_constrain(q[1], 0, lp);
+    const T alpha1 = sm::lub_constrain(q[2], 0, 1, lp);
+    const T beta1 = sm::lub_constrain(q[3], 0, 1, lp);
+    const Eigen::Index n = r.size();
+    vec<T> sigma(n);
+    sigma[0] = 1;
+    for (Eigen::Index t = 1; t < n; ++t)
+      sigma[t] = sm::sqrt(alpha0 + alpha1 * sm::square(r[t - 1] - mu) + beta1 * sm::square(sigma[t - 1]));
+    lp += sm::normal_lpdf<propto>(mu, 0, 10);
+    lp += sm::normal_lpdf<propto>(alpha0, 0, 1);
+    lp += sm::normal_lpdf<propto>(r, mu, sigma);
+    return lp;
+  }
+};
+
 struct simple_fn {
   Eigen::VectorXd y;
   template <class T>
@@ -189,6 +235,8 @@ density gp_poisson(const Eigen::VectorXd& x, const Eigen::VectorXi& y) {
                                           std::vector<int>(y.data(), y.data() + y.size())});
 }
 
+density arma11(const Eigen::VectorXd& y) { return make(4, arma11_fn{y}); }
+density garch11(const Eigen::VectorXd& r) { return make(4, garch11_fn{r}); }
 density simple(const Eigen::VectorXd& y) { return make(2, simple_fn{y}); }
 density medium(const Eigen::VectorXd& y, const Eigen::VectorXi& group, int groups) {
   return make(3 + groups, grouped_fn<false>{y, group, groups});

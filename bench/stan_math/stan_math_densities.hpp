@@ -24,6 +24,16 @@ struct density {
   double logp_grad(const Eigen::VectorXd& q, Eigen::VectorXd& grad) const { return fn(q, grad); }
 };
 
+// Recurrences (bench/custom/state_models.hpp), as stanc generates the Stan user guide's programs:
+// the recurrence a loop over reverse-mode scalars, then one vectorised `~` statement.
+// ARMA(1,1): mu ~ normal(0, 10); phi, theta ~ normal(0, 2); sigma ~ cauchy(0, 5) (lower = 0);
+// nu[1] = mu + phi * mu; nu[t] = mu + phi * y[t-1] + theta * err[t-1]; err ~ normal(0, sigma).
+density arma11(const Eigen::VectorXd& y);
+// GARCH(1,1): mu ~ normal(0, 10); alpha0 ~ normal(0, 1) (lower = 0); alpha1, beta1 uniform on
+// (0, 1); sigma[1] = 1, sigma[t] = sqrt(alpha0 + alpha1 * square(r[t-1] - mu) + beta1 *
+// square(sigma[t-1])); r ~ normal(mu, sigma).
+density garch11(const Eigen::VectorXd& r);
+
 // Group indices are 0-based here, as in the exmc models.
 density simple(const Eigen::VectorXd& y);
 density medium(const Eigen::VectorXd& y, const Eigen::VectorXi& group, int groups);

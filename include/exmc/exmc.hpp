@@ -54,6 +54,7 @@
 #include "dist/weibull.hpp"
 #include "expr/hmm.hpp"
 #include "expr/log_mix.hpp"
+#include "expr/scan.hpp"
 #include "expr/special.hpp"
 #include "model/compiled.hpp"
 #include "model/emission.hpp"
