@@ -1,42 +1,10 @@
 // logp_grad allocates nothing after construction: every buffer lives in the workspace.
-#include <atomic>
-#include <cstdlib>
-#include <new>
-
+#include "../support/allocation_counter.hpp"
 #include "../support/gradient_check.hpp"
 #include "hmm/hmm_models.hpp"
 #include "models/models.hpp"
 
-namespace {
-std::atomic<long> allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-// Every form that the default delete might be paired with is replaced (std::stable_sort uses the
-// nothrow form), so AddressSanitizer sees matching pairs.
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++allocations;
-  return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  ++allocations;
-  return std::malloc(n ? n : 1);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+using exmc::test::allocations;
 
 using namespace exmc;
 

@@ -9,6 +9,10 @@
 //
 // User code calls the functions unqualified (`exp(x)`, or `using std::exp;` first) so that
 // argument-dependent lookup finds the overloads below for duals and std's for plain numbers.
+//
+// Duals nest: dual<dual<double, K>, N> carries second derivatives (the N x K mixed partials), which
+// the stiff ODE solver needs for the exact Jacobian of its sensitivity system (exmc/ode, D101).
+// The functions below call their scalar counterparts unqualified for that reason.
 #include <array>
 #include <cmath>
 #include <concepts>
@@ -18,8 +22,21 @@
 
 namespace exmc::math {
 
-template <std::floating_point T, int N>
+template <class T, int N>
+struct dual;
+
+template <class X>
+struct is_dual : std::false_type {};
+template <class T, int N>
+struct is_dual<dual<T, N>> : std::true_type {};
+
+// What a dual's value and partials may be: a floating-point number, or a dual (nesting).
+template <class T>
+concept dual_scalar = std::floating_point<T> || is_dual<T>::value;
+
+template <class T, int N>
 struct dual {
+  static_assert(dual_scalar<T>, "exmc::math::dual<T, N>: T must be a floating-point type or a dual");
   static_assert(N >= 1, "exmc::math::dual needs at least one tangent");
   using value_type = T;
   static constexpr int tangents = N;
@@ -32,6 +49,10 @@ struct dual {
   template <class S>
     requires std::is_arithmetic_v<S>
   constexpr dual(S value) : v(static_cast<T>(value)) {}
+  // A constant whose value is itself a dual (the outer level of a nested dual).
+  constexpr dual(const T& value)
+    requires is_dual<T>::value
+      : v(value) {}
 
   // Independent variable number i (0 <= i < N) at value x: d/dx_i = 1.
   static constexpr dual variable(T x, int i) {
@@ -63,16 +84,12 @@ struct dual {
   }
 };
 
-template <class X>
-struct is_dual : std::false_type {};
-template <class T, int N>
-struct is_dual<dual<T, N>> : std::true_type {};
-
-// The value of a dual or a number, for code that branches on values.
+// The value of a dual (of a nested dual, its innermost value) or a number, for code that branches
+// on values.
 template <class T>
 constexpr auto value_of(const T& x) {
   if constexpr (is_dual<T>::value)
-    return x.v;
+    return value_of(x.v);
   else
     return x;
 }
@@ -147,29 +164,35 @@ EXMC_DUAL_COMPARE(!=)
 // ---- elementary functions -------------------------------------------------------------------
 template <class T, int N>
 dual<T, N> exp(const dual<T, N>& x) {
-  const T e = std::exp(x.v);
+  using std::exp;
+  const T e = exp(x.v);
   return chain(x, e, e);
 }
 template <class T, int N>
 dual<T, N> log(const dual<T, N>& x) {
-  return chain(x, std::log(x.v), T(1) / x.v);
+  using std::log;
+  return chain(x, log(x.v), T(1) / x.v);
 }
 template <class T, int N>
 dual<T, N> log1p(const dual<T, N>& x) {
-  return chain(x, std::log1p(x.v), T(1) / (T(1) + x.v));
+  using std::log1p;
+  return chain(x, log1p(x.v), T(1) / (T(1) + x.v));
 }
 template <class T, int N>
 dual<T, N> expm1(const dual<T, N>& x) {
-  return chain(x, std::expm1(x.v), std::exp(x.v));
+  using std::expm1, std::exp;
+  return chain(x, expm1(x.v), exp(x.v));
 }
 template <class T, int N>
 dual<T, N> sqrt(const dual<T, N>& x) {
-  const T s = std::sqrt(x.v);
+  using std::sqrt;
+  const T s = sqrt(x.v);
   return chain(x, s, T(0.5) / s);
 }
 template <class T, int N>
 dual<T, N> cbrt(const dual<T, N>& x) {
-  const T c = std::cbrt(x.v);
+  using std::cbrt;
+  const T c = cbrt(x.v);
   return chain(x, c, T(1) / (T(3) * c * c));
 }
 template <class T, int N>
@@ -179,7 +202,8 @@ constexpr dual<T, N> square(const dual<T, N>& x) {
 // |x| with the subgradient 0 at 0, as the expression node's abs.
 template <class T, int N>
 dual<T, N> abs(const dual<T, N>& x) {
-  return chain(x, std::abs(x.v), x.v > T(0) ? T(1) : (x.v < T(0) ? T(-1) : T(0)));
+  using std::abs;
+  return chain(x, abs(x.v), x.v > T(0) ? T(1) : (x.v < T(0) ? T(-1) : T(0)));
 }
 template <class T, int N>
 dual<T, N> fabs(const dual<T, N>& x) {
@@ -187,46 +211,56 @@ dual<T, N> fabs(const dual<T, N>& x) {
 }
 template <class T, int N>
 dual<T, N> sin(const dual<T, N>& x) {
-  return chain(x, std::sin(x.v), std::cos(x.v));
+  using std::sin, std::cos;
+  return chain(x, sin(x.v), cos(x.v));
 }
 template <class T, int N>
 dual<T, N> cos(const dual<T, N>& x) {
-  return chain(x, std::cos(x.v), -std::sin(x.v));
+  using std::cos, std::sin;
+  return chain(x, cos(x.v), -sin(x.v));
 }
 template <class T, int N>
 dual<T, N> tan(const dual<T, N>& x) {
-  const T t = std::tan(x.v);
+  using std::tan;
+  const T t = tan(x.v);
   return chain(x, t, T(1) + t * t);
 }
 template <class T, int N>
 dual<T, N> asin(const dual<T, N>& x) {
-  return chain(x, std::asin(x.v), T(1) / std::sqrt(T(1) - x.v * x.v));
+  using std::asin, std::sqrt;
+  return chain(x, asin(x.v), T(1) / sqrt(T(1) - x.v * x.v));
 }
 template <class T, int N>
 dual<T, N> acos(const dual<T, N>& x) {
-  return chain(x, std::acos(x.v), T(-1) / std::sqrt(T(1) - x.v * x.v));
+  using std::acos, std::sqrt;
+  return chain(x, acos(x.v), T(-1) / sqrt(T(1) - x.v * x.v));
 }
 template <class T, int N>
 dual<T, N> atan(const dual<T, N>& x) {
-  return chain(x, std::atan(x.v), T(1) / (T(1) + x.v * x.v));
+  using std::atan;
+  return chain(x, atan(x.v), T(1) / (T(1) + x.v * x.v));
 }
 template <class T, int N>
 dual<T, N> sinh(const dual<T, N>& x) {
-  return chain(x, std::sinh(x.v), std::cosh(x.v));
+  using std::sinh, std::cosh;
+  return chain(x, sinh(x.v), cosh(x.v));
 }
 template <class T, int N>
 dual<T, N> cosh(const dual<T, N>& x) {
-  return chain(x, std::cosh(x.v), std::sinh(x.v));
+  using std::cosh, std::sinh;
+  return chain(x, cosh(x.v), sinh(x.v));
 }
 template <class T, int N>
 dual<T, N> tanh(const dual<T, N>& x) {
-  const T t = std::tanh(x.v);
+  using std::tanh;
+  const T t = tanh(x.v);
   return chain(x, t, T(1) - t * t);
 }
 template <class T, int N>
 dual<T, N> erf(const dual<T, N>& x) {
+  using std::erf, std::exp;
   constexpr T two_over_sqrt_pi = T(1.12837916709551257390);
-  return chain(x, std::erf(x.v), two_over_sqrt_pi * std::exp(-x.v * x.v));
+  return chain(x, erf(x.v), two_over_sqrt_pi * exp(-x.v * x.v));
 }
 
 // pow with a number exponent (the common x^2.5), a number base, or both duals. At a base of 0
@@ -234,21 +268,26 @@ dual<T, N> erf(const dual<T, N>& x) {
 template <class T, int N, class S>
   requires std::is_arithmetic_v<S>
 dual<T, N> pow(const dual<T, N>& x, S e) {
-  const T te = static_cast<T>(e);
-  return chain(x, std::pow(x.v, te), te * std::pow(x.v, te - T(1)));
+  using std::pow;
+  using P = decltype(value_of(x));  // a number exponent stays a number inside a nested dual
+  const P te = static_cast<P>(e);
+  return chain(x, pow(x.v, te), te * pow(x.v, te - P(1)));
 }
 template <class T, int N, class S>
   requires std::is_arithmetic_v<S>
 dual<T, N> pow(S b, const dual<T, N>& e) {
-  const T tb = static_cast<T>(b);
-  const T y = std::pow(tb, e.v);
-  return chain(e, y, tb > T(0) ? y * std::log(tb) : T(0));
+  using std::pow, std::log;
+  using P = decltype(value_of(e));
+  const P tb = static_cast<P>(b);
+  const T y = pow(tb, e.v);
+  return chain(e, y, tb > P(0) ? T(y * log(tb)) : T(0));
 }
 template <class T, int N>
 dual<T, N> pow(const dual<T, N>& x, const dual<T, N>& e) {
-  const T y = std::pow(x.v, e.v);
-  const T dx = e.v * std::pow(x.v, e.v - T(1));
-  const T de = x.v > T(0) ? y * std::log(x.v) : T(0);
+  using std::pow, std::log;
+  const T y = pow(x.v, e.v);
+  const T dx = e.v * pow(x.v, e.v - T(1));
+  const T de = x.v > T(0) ? y * log(x.v) : T(0);
   dual<T, N> r;
   r.v = y;
   for (int i = 0; i < N; ++i) r.d[i] = dx * x.d[i] + de * e.d[i];
@@ -282,12 +321,14 @@ dual<T, N> log_inv_logit(const dual<T, N>& x) {
 
 template <class T, int N>
 dual<T, N> log_sum_exp(const dual<T, N>& a, const dual<T, N>& b) {
-  if (a.v == -inf<T>) return b;
-  if (b.v == -inf<T>) return a;
+  using std::exp, std::log;
+  using P = decltype(value_of(a));
+  if (value_of(a) == -inf<P>) return b;
+  if (value_of(b) == -inf<P>) return a;
   const T m = a.v > b.v ? a.v : b.v;
-  const T ea = std::exp(a.v - m), eb = std::exp(b.v - m), inv = T(1) / (ea + eb);
+  const T ea = exp(a.v - m), eb = exp(b.v - m), inv = T(1) / (ea + eb);
   dual<T, N> r;
-  r.v = m + std::log(ea + eb);
+  r.v = m + log(ea + eb);
   for (int i = 0; i < N; ++i) r.d[i] = (ea * a.d[i] + eb * b.d[i]) * inv;
   return r;
 }
