@@ -9,10 +9,12 @@
 //                          --output out.csv --netcdf out.nc
 //   ./eight_schools summary out_1.csv out_2.csv out_3.csv out_4.csv
 //   ./eight_schools diagnose out_*.csv
+//   ./eight_schools report out_*.csv -o report.html        # plots in one self-contained HTML file
 //
 // Exit status: 0 success, 1 the run failed (every chain failed, a file could not be written),
 // 2 bad command line, options or data (the message names the culprit). --netcdf needs
-// <exmc/io/netcdf.hpp> included before this header and -lnetcdf.
+// <exmc/io/netcdf.hpp> included before this header and -lnetcdf; --dashboard PORT (a live web
+// page of the run) needs <exmc/dashboard/dashboard.hpp> included before it and exmc::dashboard.
 //
 // Top layer: may include everything.
 #include <CLI/CLI.hpp>
@@ -27,6 +29,7 @@
 
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
+#include "../dashboard/report.hpp"
 #include "../diagnostics/diagnostics.hpp"
 #include "../io/callbacks.hpp"
 #include "../io/cmdstan_json.hpp"
@@ -51,6 +54,9 @@ struct sample_request {
   std::string progress = "auto";
   int sig_figs = -1;
   bool quiet = false;
+  int dashboard = -1;                    // --dashboard PORT (-1: none)
+  std::string dashboard_host = "127.0.0.1";
+  double dashboard_linger = 0.0;
 };
 
 namespace detail {
@@ -166,7 +172,18 @@ int sample_command(Factory& make, const std::string& program, const sample_reque
   }
   progress_display progress(o, {.mode = parse_progress(r.progress), .out = &err});
   o.callback = callbacks({progress.callback(), csv ? csv->callback() : draw_callback{}});
+#ifdef EXMC_HAS_DASHBOARD
+  std::optional<dashboard> live;
+  if (r.dashboard >= 0) {
+    live.emplace(o, dashboard_options{.port = r.dashboard, .host = r.dashboard_host, .allow_remote = !dash::is_loopback(r.dashboard_host),
+                                      .title = program.substr(program.find_last_of('/') + 1), .log = &err});
+    live->attach(o);
+  }
+#endif
   const fit f = sample(density, o);
+#ifdef EXMC_HAS_DASHBOARD
+  if (live) live->finish(f);
+#endif
   progress.finish(f);
   if (csv) csv->finish(f);
 #ifdef EXMC_HAS_NETCDF
@@ -186,6 +203,9 @@ int sample_command(Factory& make, const std::string& program, const sample_reque
       out << "\n";
     }
   }
+#ifdef EXMC_HAS_DASHBOARD
+  if (live && r.dashboard_linger > 0) live->linger(r.dashboard_linger);
+#endif
   return 0;
 }
 
@@ -225,6 +245,9 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   s->add_option("--progress", r.progress, "Progress on stderr: auto, terminal, plain or none")
       ->check(CLI::IsMember({"auto", "terminal", "plain", "none"}))->capture_default_str();
   s->add_flag("--quiet,-q", r.quiet, "Do not print the summary");
+  s->add_option("--dashboard", r.dashboard, "Serve a live web page of the run on this port (0: any free port)")->check(CLI::Range(0, 65535));
+  s->add_option("--dashboard-host", r.dashboard_host, "Address the page is served on (not 127.0.0.1: visible to other machines)")->capture_default_str();
+  s->add_option("--dashboard-linger", r.dashboard_linger, "Seconds to keep serving the page after the run")->check(CLI::NonNegativeNumber);
 
   std::vector<std::string> files;
   CLI::App* sum = app.add_subcommand("summary", "Posterior summary of Stan CSV files (one per chain)");
@@ -233,6 +256,10 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   sum->add_option("--sig-figs", sig, "Significant digits shown")->check(CLI::Range(1, 15))->capture_default_str();
   CLI::App* diag = app.add_subcommand("diagnose", "Sampler and convergence checks of Stan CSV files");
   diag->add_option("files", files, "Stan CSV files")->required()->check(CLI::ExistingFile);
+  CLI::App* rep = app.add_subcommand("report", "Plots of Stan CSV files in one self-contained HTML file");
+  rep->add_option("files", files, "Stan CSV files")->required()->check(CLI::ExistingFile);
+  std::string report_path = "report.html";
+  rep->add_option("--output,-o", report_path, "HTML file to write")->capture_default_str();
 
   detail::approx_request a;
   CLI::App* opt = app.add_subcommand("optimize", "Posterior mode (MAP) or maximum likelihood by L-BFGS");
@@ -256,6 +283,13 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
     const int code = app.exit(e, out, err);
     return code == 0 ? 0 : 2;  // --help and --version succeed; every other parse error is usage
   }
+#ifndef EXMC_HAS_DASHBOARD
+  if (r.dashboard >= 0) {
+    err << "error: --dashboard: this program was built without the dashboard (include <exmc/dashboard/dashboard.hpp> "
+           "before <exmc/cli/cli.hpp> and link exmc::dashboard)\n";
+    return 2;
+  }
+#endif
 #ifndef EXMC_HAS_NETCDF
   if (!r.netcdf.empty()) {
     err << "error: --netcdf: this program was built without NetCDF support (include <exmc/io/netcdf.hpp> before "
@@ -268,8 +302,14 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
     if (opt->parsed()) return detail::optimize_command(make, a, out, err);
     if (vi->parsed() || pf->parsed()) return detail::approx_command(make, a, pf->parsed(), out);
     const fit f = read_stan_csv(files);
-    if (sum->parsed()) print(out, summary(f), sig);
-    else out << diagnose(f).verdict() << "\n";
+    if (sum->parsed()) {
+      print(out, summary(f), sig);
+    } else if (rep->parsed()) {
+      write_report(f, report_path, {.title = program.substr(program.find_last_of('/') + 1)});
+      out << "report written to " << report_path << "\n";
+    } else {
+      out << diagnose(f).verdict() << "\n";
+    }
     return 0;
   } catch (const model_error& e) {
     err << "error: " << e.what() << "\n";
