@@ -4,10 +4,11 @@
 // marked, and R-hat / ESS fill in as the sampling draws arrive.
 //
 //   live_dashboard [--port 8080] [--chains 4] [--warmup 1000] [--draws 1000] [--seed 1]
-//                  [--linger 30] [--report report.html] [--data sv.json]
+//                  [--wait 0] [--linger 30] [--report report.html] [--data sv.json]
 //
-// --port 0 picks a free port. --linger keeps the page served that many seconds after the run
-// (Ctrl-C ends it sooner; the page keeps what it shows). --report also writes the finished fit
+// --port 0 picks a free port. --wait gives a browser that many seconds to open the page before
+// sampling starts (a page opened later gets the run so far at once). --linger keeps the page
+// served that many seconds after the run (Ctrl-C ends it sooner; the page keeps what it shows). --report also writes the finished fit
 // as one self-contained HTML file. Build: link exmc::dashboard (cpp-httplib) and have Debian's
 // libjs-chart.js installed.
 #include <exmc/exmc.hpp>
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
   o.seed = 1;
   o.target_accept = 0.9;
   int port = 8080;
-  double linger = 30.0;
+  double linger = 30.0, wait = 0.0;
   std::string report, data = std::string(EXMC_DATA_DIR) + "/sv.json";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     else if (a == "--draws") o.draws = std::atoi(v.c_str());
     else if (a == "--seed") o.seed = std::strtoull(v.c_str(), nullptr, 10);
     else if (a == "--linger") linger = std::atof(v.c_str());
+    else if (a == "--wait") wait = std::atof(v.c_str());
     else if (a == "--report") report = v;
     else if (a == "--data") data = v;
     else {
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
 
   dashboard dash(o, {.port = port, .title = "stochastic volatility"});  // prints its address
   dash.attach(o);
+  if (wait > 0 && !dash.wait_for_viewer(wait)) std::cerr << "no page opened within " << wait << " s; sampling anyway\n";
   progress_display progress(o, {.mode = progress_mode::plain});
   o.callback = callbacks({o.callback, progress.callback()});
   const fit f = sample(density, o);

@@ -4,11 +4,11 @@ pipe (--remote-debugging-pipe, so nothing beyond Python's standard library is ne
 a running example and a fixture run, then against a static report.
 
 Checks, each bounded in time:
-  1. live_dashboard (stochastic volatility, 4 chains): the page connects, draws its plots, and the
-     points plotted and the iterations shown grow between two looks; then the run ends and the
-     "Run finished" banner appears.
-  2. dashboard_fixture (chain 2 made to fail after warmup): the failure banner names chain 2 and
-     the reason.
+  1. dashboard_fixture (a paced run; chain 2 made to fail after warmup): the page connects, draws
+     every plot, the points plotted and the iterations shown grow between two looks; the failure
+     banner names chain 2 and the reason; the end of the run is announced.
+  2. the example live_dashboard (stochastic volatility, 4 chains): the page follows the run to
+     its end, every iteration shown, and says "Run finished".
   3. the report live_dashboard wrote: opens from file://, draws every plot, loads nothing.
 Screenshots (PNG) go to --out for a person to look at. No JavaScript errors are allowed.
 
@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 
-PROBE = r"""JSON.stringify({
+PROBE = r"""!document.body || !document.body.dataset.run ? null : JSON.stringify({
   run: document.body.dataset.run, conn: document.body.dataset.conn, updates: +document.body.dataset.updates,
   plots: [...document.querySelectorAll('.plot')].map(p => ({id: p.dataset.plot, points: +(p.dataset.points || 0),
           canvas: !!p.querySelector('canvas'), width: p.querySelector('canvas') ? p.querySelector('canvas').width : 0})),
@@ -107,14 +107,19 @@ class Browser:
         return r["result"].get("value")
 
     def probe(self):
-        return json.loads(self.evaluate(PROBE))
+        """What the page shows now (an empty state while it is still loading)."""
+        text = self.evaluate(PROBE)
+        if text is None:
+            return {"run": None, "conn": None, "updates": 0, "plots": [], "banners": [], "iterations": [],
+                    "summary": 0, "errors": [], "resources": []}
+        return json.loads(text)
 
-    def screenshot(self, path):
-        """The whole page, as tall as it is."""
-        height = int(self.evaluate("document.documentElement.scrollHeight") or 1000)
-        self.size(self.width, min(max(height, 600), 6000))
+    def screenshot(self, path, full=False):
+        """The window (1400 x 1600), or the whole page as tall as it is."""
+        height = int(self.evaluate("document.documentElement.scrollHeight") or 1000) if full else 1600
+        self.size(self.width, min(max(height, 600), 8000))
         time.sleep(0.8)  # the charts redraw at the new size
-        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session=True)["data"]
+        data = self.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": full}, session=True)["data"]
         with open(path, "wb") as f:
             f.write(base64.b64decode(data))
         print(f"  screenshot: {path}")
@@ -147,6 +152,16 @@ def start(cmd, log_path):
         time.sleep(0.1)
     proc.kill()
     raise RuntimeError(f"{cmd[0]} printed no dashboard address; see {log_path}")
+
+
+def wait_log(path, text, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(path) as f:
+            if text in f.read():
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"'{text}' did not appear in {path} within {timeout} s")
 
 
 def wait_for(browser, what, test, timeout):
@@ -190,51 +205,49 @@ def main():
     browser = Browser(args.chromium)
     procs = []
     try:
-        print("1. live page against live_dashboard (stochastic volatility, 4 chains)")
-        proc, url = start([args.example, "--port", "0", "--warmup", "600", "--draws", "600", "--linger", "60",
-                           "--report", report], os.path.join(args.out, "live_dashboard.log"))
-        procs.append(proc)
-        browser.open(url)
-        first = wait_for(browser, "plots with points", lambda s: s["conn"] == "live" and points(s, "trace") > 0
-                         and s["summary"] >= 0 and max(s["iterations"] or [0]) > 0, 60)
-        time.sleep(2.0)
-        second = browser.probe()
-        plots = {p["id"] for p in second["plots"] if p["canvas"] and p["width"] > 0}
-        for need in ["q0trace", "q0dens", "q0rank", "lp", "step", "depth", "accept", "energy", "pair"]:
-            assert need in plots, f"plot {need} missing; have {sorted(plots)}"
-        grew_points = points(second, "trace") > points(first, "trace")
-        grew_iterations = sum(second["iterations"]) > sum(first["iterations"])
-        print(f"  trace points {points(first, 'trace')} -> {points(second, 'trace')}, "
-              f"iterations {sum(first['iterations'])} -> {sum(second['iterations'])}")
-        assert grew_points and grew_iterations, "the page did not grow between two looks 2 s apart"
-        browser.screenshot(os.path.join(args.out, "live_running.png"))
-        done = wait_for(browser, "the run-finished banner", lambda s: any("done end" in b["cls"] for b in s["banners"])
-                        and s["summary"] > 0, 120)
-        assert done["run"] == "finished", done["run"]
-        assert not any("failed" in b["cls"] for b in done["banners"]), done["banners"]
-        print("  banner: " + next(b["text"] for b in done["banners"] if "done end" in b["cls"]))
-        browser.screenshot(os.path.join(args.out, "live_finished.png"))
-        stop(proc)
-
-        print("2. failure banner against dashboard_fixture --fail-chain 2")
-        proc, url = start([args.fixture, "--port", "0", "--fail-chain", "2", "--linger", "60"],
+        print("1. a paced run (dashboard_fixture, chain 2 made to fail after warmup)")
+        proc, url = start([args.fixture, "--port", "0", "--fail-chain", "2", "--wait", "60", "--linger", "60"],
                           os.path.join(args.out, "fixture.log"))
         procs.append(proc)
-        browser.open(url)
+        browser.open(url)  # the fixture starts sampling once the page is connected
+        first = wait_for(browser, "plots with points", lambda s: s["conn"] == "live" and points(s, "trace") > 0, 60)
+        time.sleep(1.5)
+        second = browser.probe()
+        plots = {p["id"] for p in second["plots"] if p["canvas"] and p["width"] > 0}
+        for need in ["q0trace", "q0dens", "q0rank", "q1trace", "q2trace", "lp", "step", "depth", "accept", "energy", "pair"]:
+            assert need in plots, f"plot {need} missing; have {sorted(plots)}"
+        print(f"  trace points {points(first, 'trace')} -> {points(second, 'trace')}, "
+              f"iterations {sum(first['iterations'])} -> {sum(second['iterations'])}")
+        assert points(second, "trace") > points(first, "trace"), "the traces did not grow between two looks 1.5 s apart"
+        assert sum(second["iterations"]) > sum(first["iterations"]), "the chains' progress did not move"
+        browser.screenshot(os.path.join(args.out, "fixture_running.png"))
         failed = wait_for(browser, "the failure banner", lambda s: any("failed" in b["cls"] and "Chain 2 failed" in b["text"]
                                                                       for b in s["banners"]), 60)
         text = next(b["text"] for b in failed["banners"] if "Chain 2 failed" in b["text"])
         assert "injected fault" in text, text
         print("  banner: " + text[:160])
-        wait_for(browser, "the run to end", lambda s: s["run"] == "failed", 60)
+        ended = wait_for(browser, "the end of the run", lambda s: s["run"] == "failed"
+                         and any("end" in b["cls"] for b in s["banners"]), 60)
+        print("  banner: " + next(b["text"] for b in ended["banners"] if "end" in b["cls"]))
         browser.screenshot(os.path.join(args.out, "chain_failed.png"))
         stop(proc)
 
+        print("2. the example live_dashboard (stochastic volatility, 4 chains)")
+        proc, url = start([args.example, "--port", "0", "--wait", "60", "--linger", "60", "--report", report],
+                          os.path.join(args.out, "live_dashboard.log"))
+        procs.append(proc)
+        browser.open(url)
+        done = wait_for(browser, "the run-finished banner", lambda s: any("done end" in b["cls"] for b in s["banners"])
+                        and s["summary"] > 0 and points(s, "trace") > 0, 120)
+        assert done["run"] == "finished", done["run"]
+        assert not any("failed" in b["cls"] for b in done["banners"]), done["banners"]
+        assert sum(done["iterations"]) == 4 * 2000, done["iterations"]
+        print("  banner: " + next(b["text"] for b in done["banners"] if "done end" in b["cls"]))
+        browser.screenshot(os.path.join(args.out, "live_finished.png"))
+        wait_log(os.path.join(args.out, "live_dashboard.log"), "report written to", 60)
+        stop(proc)
+
         print("3. the static report, from file://")
-        for _ in range(100):
-            if os.path.exists(report):
-                break
-            time.sleep(0.1)
         browser.open("file://" + os.path.abspath(report))
         static = wait_for(browser, "the report's plots", lambda s: points(s, "trace") > 0 and s["summary"] > 0, 30)
         assert static["run"] == "finished", static["run"]

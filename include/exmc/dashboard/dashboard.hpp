@@ -20,8 +20,6 @@
 // does a few additions and maybe a copy into a bounded buffer (store.hpp); the server's own
 // threads do the rest. Browsers may connect at any time, reconnect, or never come. (cpp-httplib's
 // server ignores SIGPIPE process-wide, so that a browser hanging up cannot end the program.)
-#include <httplib.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -43,6 +41,14 @@
 #include "report.hpp"
 #include "store.hpp"
 
+// After Eigen (above): httplib.h includes <resolv.h>, whose `_res` macro breaks Eigen headers
+// (it is a parameter name in Core's and SparseCore's products). Undefined here for the same
+// reason: so that Eigen headers a program includes after this one still compile.
+#include <httplib.h>
+#ifdef _res
+#undef _res
+#endif
+
 // For code that offers the dashboard only when it is built in (exmc::cli's --dashboard).
 #define EXMC_HAS_DASHBOARD 1
 
@@ -57,8 +63,8 @@ struct dashboard_options {
   int max_viewers = 8;             // pages streaming at once; more get "503 busy"
   int points_per_chain = 0;        // kept points per chain (0: automatic, see dash::store_options)
   int divergences_per_chain = 512; // kept divergent iterations per chain
-  double summary_seconds = 1.0;    // how often R-hat / ESS are recomputed ...
-  double summary_budget = 0.05;    // ... for at most this long each time (the rest the next time)
+  double summary_seconds = 2.0;    // how often R-hat / ESS are recomputed (when there are new draws) ...
+  double summary_budget = 0.02;    // ... for at most this long each time (the rest the next time)
   std::string chart_js{};          // Chart.js file (empty: $EXMC_CHARTJS, else Debian's libjs-chart.js)
   std::ostream* log = &std::cerr;  // where the address is announced (nullptr: nowhere)
 };
@@ -159,6 +165,15 @@ class dashboard {
   // Keeps serving for `seconds` (e.g. so that a program can end after someone looked), or until
   // stop() is called from another thread.
   void linger(double seconds) { wait(seconds); }
+
+  // Waits up to `seconds` for a page to open its stream (to watch a short run from its start);
+  // true if one did.
+  bool wait_for_viewer(double seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (viewers_.load() == 0 && std::chrono::steady_clock::now() < until)
+      if (wait(0.05)) return false;
+    return viewers_.load() > 0;
+  }
 
   // Stops serving: open pages are told so and keep what they show. Every draw received so far
   // stays in the store (a report can still be written). Idempotent.

@@ -53,6 +53,8 @@ function color(c, alpha = 1) {
   return `hsla(${Math.round((c * 137.508) % 360)},65%,42%,${alpha})`;
 }
 const chainLabel = (c) => 'chain ' + (c + 1);
+// The sampler's messages start with its own "chain N: ", which the page says already.
+const reason = (s) => (s.message || '').replace(/^chain \d+: /, '');
 const visible = (c) => !X.hidden.has(c);
 
 // ---- data: snapshots and deltas from the server (or the embedded report) ----
@@ -172,10 +174,9 @@ function buildControls(first) {
     if (X.pair[k] >= 0) s.value = X.pair[k];
     s.onchange = () => { X.pair[k] = Number(s.value); need(X.pair[k]); };
   }
-  if (first) {
-    byId('q-add').onclick = () => addPlot(Number(idxSel.value));
-    byId('q-count').textContent = `${X.names.length} quantities`;
-  }
+  if (first) byId('q-add').onclick = () => addPlot(Number(idxSel.value));
+  const n = plottable().length;
+  byId('q-count').textContent = `${X.names.length} quantities` + (n < X.names.length ? ` (draws of ${n} in this report)` : '');
   chips();
 }
 function addPlot(j) {
@@ -236,7 +237,7 @@ function banners() {
   const out = [];
   const add = (cls, text) => out.push(h('div', { class: 'banner ' + cls }, text));
   X.status.forEach((s, c) => {
-    if (s.state === 'failed') add('failed', `Chain ${c + 1} failed: ${s.message || 'no reason given'}`);
+    if (s.state === 'failed') add('failed', `Chain ${c + 1} failed: ${reason(s) || 'no reason given'}`);
     else if (s.state === 'stopped') add('warn', `Chain ${c + 1} stopped early at iteration ${s.it + 1} of ${s.total}.`);
     else if (s.epoch > 0 && s.message) add('info', `Chain ${c + 1} is on attempt ${s.epoch + 1} (${s.message}).`);
   });
@@ -274,7 +275,7 @@ function chainTable() {
       h('td', {}, fmt(s.step)),
       h('td', {}, fmt(s.accept)),
       h('td', { class: e < 0.3 ? 'bad' : '' }, fmt(e)),
-      h('td', { class: 'msg', title: s.message || '' }, s.message || ''));
+      h('td', { class: 'msg', title: reason(s) }, reason(s)));
   });
   byId('chain-rows').replaceChildren(...rows);
 }

@@ -87,16 +87,20 @@ function xy(t, col, j, phase) {
   }
   return out;
 }
-function chainsShown() {
+// The chains drawn: those the toggles show; for the statistics of the draws (densities, ranks,
+// energy, pair plot) not the failed ones either, which the fit leaves out too.
+function chainsShown(forStatistics) {
   const out = [];
-  X.chains.forEach((d, c) => { if (d && visible(c)) out.push(c); });
+  X.chains.forEach((d, c) => {
+    if (d && visible(c) && !(forStatistics && X.status[c] && X.status[c].state === 'failed')) out.push(c);
+  });
   return out;
 }
 // Sampling draws when enough chains have some, else everything kept (early in warmup).
 function phaseForHistograms(j) {
   const k = X.selection.indexOf(j);
   let n = 0;
-  for (const c of chainsShown()) n += X.chains[c].pts.it.filter((it) => it >= X.meta.warmup).length;
+  for (const c of chainsShown(true)) n += X.chains[c].pts.it.filter((it) => it >= X.meta.warmup).length;
   return { phase: n >= 20 ? 'sampling' : 'all', ok: k >= 0 };
 }
 
@@ -141,10 +145,11 @@ function quantityRow(j) {
   draw(trace, sets, `${name}: trace (${divs.length} divergent marked)`);
 
   const { phase } = phaseForHistograms(j);
-  const per = shown.map((c) => xy(X.chains[c].pts, null, j, phase === 'sampling' ? 'sampling' : null).map((p) => p.y));
+  const used = chainsShown(true);
+  const per = used.map((c) => xy(X.chains[c].pts, null, j, phase === 'sampling' ? 'sampling' : null).map((p) => p.y));
   const all = [].concat(...per);
   const b = bins(all, Math.min(60, Math.max(10, Math.round(Math.sqrt(all.length / Math.max(1, per.length)) * 2))));
-  draw(dens, shown.map((c, i) => lineSet(c, histogram(per[i], b, true), { stepped: 'middle' })),
+  draw(dens, used.map((c, i) => lineSet(c, histogram(per[i], b, true), { stepped: 'middle' })),
     `${name}: density per chain${phase === 'sampling' ? '' : ' (warmup draws)'}`);
 
   if (phase !== 'sampling') { draw(rank, [], `${name}: rank plot (after warmup)`); return row; }
@@ -156,7 +161,7 @@ function quantityRow(j) {
   const B = Math.max(5, Math.min(20, Math.floor(pooled.length / (10 * Math.max(1, per.length)))));
   const counts = per.map(() => new Array(B).fill(0));
   pooled.forEach(([, i], r) => { counts[i][Math.min(B - 1, Math.floor((r * B) / pooled.length))]++; });
-  const sets2 = shown.map((c, i) => lineSet(c, counts[i].map((n, bin) => ({ x: bin, y: per[i].length ? (n * B) / per[i].length : 0 })), { stepped: 'middle' }));
+  const sets2 = used.map((c, i) => lineSet(c, counts[i].map((n, bin) => ({ x: bin, y: per[i].length ? (n * B) / per[i].length : 0 })), { stepped: 'middle' }));
   sets2.push(refLine(0, B - 1, 1, 'uniform'));
   draw(rank, sets2, `${name}: rank plot (${B} bins)`);
   return row;
@@ -181,15 +186,15 @@ function samplerPlots() {
   const step = chart(box, 'step', 'line', baseOptions('step size per chain', 'iteration', null, { shade: m.warmup, logy: true }));
   draw(step, shown.map((c) => lineSet(c, xy(X.chains[c].pts, 'step').filter((p) => p.y > 0))));
   const depth = chart(box, 'depth', 'line', baseOptions('tree depth per chain', 'iteration', null, { shade: m.warmup }));
-  const dsets = shown.map((c) => lineSet(c, xy(X.chains[c].pts, 'depth'), { stepped: true }));
+  const dsets = shown.map((c) => lineSet(c, movingMean(xy(X.chains[c].pts, 'depth'), 25)));
   dsets.push(refLine(0, last, m.max_depth, 'max_depth'));
-  draw(depth, dsets, `tree depth per chain (limit ${m.max_depth}, dashed)`);
+  draw(depth, dsets, `tree depth per chain (moving mean of 25 kept draws; limit ${m.max_depth} dashed)`);
   const acc = chart(box, 'accept', 'line', baseOptions('acceptance statistic per chain', 'iteration', null, { shade: m.warmup }));
   const asets = shown.map((c) => lineSet(c, movingMean(xy(X.chains[c].pts, 'accept'), 25)));
   if (m.target_accept != null) asets.push(refLine(0, last, m.target_accept, 'target'));
   draw(acc, asets, 'acceptance per chain (moving mean of 25 kept draws' + (m.target_accept != null ? `; target ${m.target_accept} dashed)` : ')'));
-  energyPlot(box, shown);
-  pairPlot(box, shown);
+  energyPlot(box, chainsShown(true));
+  pairPlot(box, chainsShown(true));
 }
 
 function energyPlot(box, shown) {

@@ -33,6 +33,7 @@ struct report_options {
   std::string title = "exmc";
   int points_per_chain = 1024;             // draws plotted per chain (evenly spaced); the table uses all
   std::size_t max_quantities = 200;        // quantities whose draws are embedded, the first ones ...
+  std::size_t max_values = 2'000'000;      // ... fewer if their draws would be more values than this (~15 MB) ...
   std::vector<std::string> quantities{};   // ... or these, by name (the table always has every one)
   std::string chart_js{};                  // Chart.js file (empty: $EXMC_CHARTJS, else Debian's libjs-chart.js)
 };
@@ -105,7 +106,14 @@ inline std::string report_html(const fit& f, const report_options& o = {}) {
   const std::vector<std::string>& names = f.posterior.names;
   std::vector<int> selection;
   if (o.quantities.empty()) {
-    for (std::size_t j = 0; j < names.size() && j < o.max_quantities; ++j) selection.push_back(static_cast<int>(j));
+    // Values per quantity: each chain's plotted points (warmup included when kept).
+    std::size_t per_quantity = 0;
+    for (std::size_t i = 0; i < f.posterior.chains.size(); ++i) {
+      const auto rows = f.posterior.chains[i].rows() + (i < f.warmup_posterior.chains.size() ? f.warmup_posterior.chains[i].rows() : 0);
+      per_quantity += static_cast<std::size_t>(std::min<Eigen::Index>(rows, o.points_per_chain));
+    }
+    const std::size_t fit_budget = std::max<std::size_t>(1, o.max_values / std::max<std::size_t>(1, per_quantity));
+    for (std::size_t j = 0; j < names.size() && j < std::min(o.max_quantities, fit_budget); ++j) selection.push_back(static_cast<int>(j));
   } else {
     for (const auto& q : o.quantities) {
       const auto it = std::find(names.begin(), names.end(), q);

@@ -59,7 +59,6 @@ class store {
   // ---- producers: any thread; a chain waits at most for a copy of its own pending records ----
 
   void add(const draw_event& ev) {
-    const double now = seconds();
     if (ev.chain < 0 || ev.chain >= shape_.chains || static_cast<long>(ev.values.size()) != layout(ev)) {
       ignored_.fetch_add(1, std::memory_order_relaxed);
       return;
@@ -82,14 +81,18 @@ class store {
     c.step_size = ev.step_size;
     c.treedepth = ev.treedepth;
     c.grad_evals = ev.grad_evals;
-    if (std::isnan(c.first_time)) c.first_time = now;
-    c.last_time = now;
     const double jump = ev.energy - c.last_energy;
     c.last_energy = ev.energy;
     if (ev.iteration + 1 >= shape_.total()) c.state = chain_state::ok;
 
+    // Strides are powers of two. The clock is read for kept records and every 32nd iteration,
+    // which is often enough for rates and ETAs.
+    const bool keep = (ev.iteration & (c.stride - 1)) == 0;
+    const double now = keep || ev.divergent || (ev.iteration & 31) == 0 || c.state == chain_state::ok ? seconds() : c.last_time;
+    if (std::isnan(c.first_time)) c.first_time = now;
+    c.last_time = now;
     const std::size_t rec = static_cast<std::size_t>(n_columns + width_.load(std::memory_order_relaxed));
-    if (ev.iteration % c.stride == 0) {
+    if (keep) {
       push(f, ev, 0, 0.0, jump, now);
       if (++c.kept >= points_) {  // every other kept point goes, here and (at the next ingest) in the history
         c.kept = points_ / 2;
@@ -98,7 +101,7 @@ class store {
       }
     }
     if (ev.divergent) {
-      if (c.divergent_seen % c.divergent_stride == 0) {
+      if ((c.divergent_seen & (c.divergent_stride - 1)) == 0) {
         push(f, ev, 1, static_cast<double>(c.divergent_seen), jump, now);
         if (++c.divergent_kept >= opt_.divergences_per_chain) {
           c.divergent_kept = opt_.divergences_per_chain / 2;
@@ -185,7 +188,10 @@ class store {
   void refresh_summary(double budget_seconds) {
     const auto start = clock::now();
     std::lock_guard lock(hist_mu_);
-    if (h_.final || h_.width <= 0 || h_.status.size() != h_.hist.size()) return;
+    if (h_.final || h_.width <= 0) return;
+    // Nothing new since a full pass: nothing to do (after the run, or a stalled one).
+    if (h_.seq == summary_seq_ && next_quantity_ == 0) return;
+    if (next_quantity_ == 0) summary_seq_ = h_.seq;
     const std::size_t rec = h_.record_size();
     // Sampling records common to the chains that have some: every S-th iteration, S the largest
     // stride, cut to the shortest chain so that the matrix is rectangular.
@@ -380,7 +386,8 @@ class store {
   // what readers see (hist_mu_)
   mutable std::mutex hist_mu_;
   history_state h_;
-  std::size_t next_quantity_ = 0;
+  std::size_t next_quantity_ = 0;  // where the summary's next refresh starts
+  double summary_seq_ = -1.0;      // the history's sequence number when the last pass started
 };
 
 }  // namespace exmc::dash
