@@ -8,9 +8,9 @@
 //
 // --port 0 picks a free port. --wait gives a browser that many seconds to open the page before
 // sampling starts (a page opened later gets the run so far at once). --linger keeps the page
-// served that many seconds after the run (Ctrl-C ends it sooner; the page keeps what it shows). --report also writes the finished fit
-// as one self-contained HTML file. Build: link exmc::dashboard (cpp-httplib) and have Debian's
-// libjs-chart.js installed.
+// served that many seconds after the run (Ctrl-C ends it sooner; the page keeps what it shows).
+// --report also writes the finished fit as one self-contained HTML file. Build: link
+// exmc::dashboard (cpp-httplib) and have Debian's libjs-chart.js installed.
 #include <exmc/exmc.hpp>
 #include <exmc/dashboard/dashboard.hpp>
 #include <exmc/io/cmdstan_json.hpp>

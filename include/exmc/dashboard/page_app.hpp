@@ -256,11 +256,12 @@ function banners() {
   byId('banners').replaceChildren(...out);
 }
 function chainTable() {
+  byId('rate-head').textContent = X.mode === 'report' ? 'time' : 'it/s';
   const rows = X.status.map((s, c) => {
     const frac = s.total ? (s.it + 1) / s.total : 0;
     const warmFrac = s.total && X.meta ? X.meta.warmup / s.total : 0;
-    const secs = X.mode === 'report' ? (X.meta.seconds || [])[c] : s.t1 - s.t0;
-    const rate = secs > 0 && s.it > 0 ? (X.mode === 'report' ? s.it + 1 : s.it) / secs : NaN;
+    const rate = s.t1 > s.t0 && s.it > 0 ? s.it / (s.t1 - s.t0) : NaN;
+    const report = X.mode === 'report';  // a report gives each chain's time (warmup and sampling), not a rate
     const bar = h('div', { class: 'bar' }, h('div', { class: 'warm', style: `width:${100 * Math.min(frac, warmFrac)}%` }),
       h('div', { class: 'samp', style: `left:${100 * warmFrac}%;width:${100 * Math.max(0, frac - warmFrac)}%` }));
     const e = s.ebfmi;
@@ -268,7 +269,7 @@ function chainTable() {
       h('td', {}, h('span', { class: 'swatch', style: `background:${color(c)}` }), String(c + 1)),
       h('td', {}, bar, h('small', {}, `${Math.max(0, s.it + 1)} / ${s.total}`)),
       h('td', {}, s.state === 'running' ? (s.warmup ? 'warmup' : 'sampling') : s.state),
-      h('td', {}, isFinite(rate) ? fmt(rate, 3) : '–'),
+      h('td', {}, report ? duration((X.meta.seconds || [])[c]) : isFinite(rate) ? fmt(rate, 3) : '–'),
       h('td', {}, duration(eta(s))),
       h('td', { class: s.div > 0 ? 'bad' : '' }, `${s.div}` + (s.div_warmup ? ` (+${s.div_warmup} warmup)` : '')),
       h('td', { class: s.depth_hits > 0 ? 'warn' : '' }, String(s.depth_hits)),

@@ -63,7 +63,7 @@ footer { margin: 0 18px 16px; color: var(--muted); }
 <div id="banners"></div>
 <section id="chains-section">
 <h2>Chains</h2>
-<div id="chain-box"><table id="chains"><thead><tr><th>Chain</th><th>Progress</th><th>Phase</th><th title="iterations per second">it/s</th><th>ETA</th>
+<div id="chain-box"><table id="chains"><thead><tr><th>Chain</th><th>Progress</th><th>Phase</th><th id="rate-head" title="iterations per second (a report: the chain's time)">it/s</th><th>ETA</th>
 <th title="divergent transitions after warmup (and during warmup)">Divergent</th><th title="transitions that hit the tree depth limit, after warmup">Max depth</th>
 <th>Step size</th><th title="mean acceptance statistic after warmup">Accept</th><th title="energy Bayesian fraction of missing information, after warmup">E-BFMI</th><th>Note</th></tr></thead>
 <tbody id="chain-rows"></tbody></table></div>

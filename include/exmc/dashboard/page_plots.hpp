@@ -180,7 +180,9 @@ function movingMean(pts, w) {
 
 function samplerPlots() {
   const box = byId('sampler');
-  const m = X.meta, shown = chainsShown(), last = m.warmup + m.draws;
+  const m = X.meta, shown = chainsShown();
+  let last = 1;  // the reference lines end where the draws do
+  for (const c of shown) last = Math.max(last, X.chains[c].pts.it[X.chains[c].pts.it.length - 1] || 0);
   const lp = chart(box, 'lp', 'line', baseOptions('lp__', 'iteration', null, { shade: m.warmup }));
   draw(lp, shown.map((c) => lineSet(c, xy(X.chains[c].pts, 'lp'))));
   const step = chart(box, 'step', 'line', baseOptions('step size per chain', 'iteration', null, { shade: m.warmup, logy: true }));
@@ -242,7 +244,8 @@ function pairPlot(box, shown) {
       const x = t.q[ka] && t.q[ka][i], y = t.q[kb] && t.q[kb][i];
       if (x != null && y != null) out.push({ x, y });
     });
-    return out;
+    // Chart.js takes unparsed data as sorted by x and sets the x range from its two ends.
+    return out.sort((p, q) => p.x - q.x);
   };
   const sets = shown.map((k) => ({ label: chainLabel(k), data: pts(X.chains[k].pts, k), borderColor: color(k, 0.5), backgroundColor: color(k, 0.35), pointRadius: 1.6 }));
   const div = [];

@@ -162,6 +162,7 @@ class store {
         const bool divergent = r[c_kind] != 0.0;
         r[c_kind] = ++h_.seq;
         auto& dest = divergent ? h.divergent : h.rows;
+        if (dest.capacity() == 0) dest.reserve(rec * static_cast<std::size_t>(divergent ? opt_.divergences_per_chain : h_.points));
         dest.insert(dest.end(), r, r + rec);
       }
       w.clear();
@@ -344,6 +345,7 @@ class store {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
+    if (f.pending.capacity() == 0) f.pending.reserve(rec * static_cast<std::size_t>(points_ + opt_.divergences_per_chain));
     const double head[n_columns] = {static_cast<double>(kind), static_cast<double>(ev.chain), static_cast<double>(f.live.epoch), ordinal,
                                     static_cast<double>(ev.iteration), ev.lp, ev.accept_stat, ev.step_size,
                                     static_cast<double>(ev.treedepth), static_cast<double>(ev.n_leapfrog),
