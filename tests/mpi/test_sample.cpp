@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -117,6 +118,27 @@ TEST_CASE("a chain that fails on one rank is re-run from its seed on another", "
   CHECK(r.rank_of_chain[1] == t.rerun_on);
   CHECK(t.reason.find("injected fault on rank 1") != std::string::npos);
   CHECK(t.reason.find("chain 1") != std::string::npos);
+}
+
+TEST_CASE("rank 0's on_chain_end hears of every attempt, a failed one before its re-run", "[mpi]") {
+  faulty_on_ranks d;
+  d.faulty = {1};
+  auto o = small_run();
+  o.chains = 4;  // chain 1 fails on rank 1 and is re-run elsewhere
+  std::mutex m;
+  std::map<int, std::vector<exmc::chain_outcome>> ended;
+  o.on_chain_end = [&](int c, const exmc::chain_status& s) {
+    std::lock_guard lock(m);
+    ended[c].push_back(s.outcome);
+  };
+  const exmc::mpi::result r = exmc::mpi::sample(d, o);
+  if (!r.root) {
+    CHECK(ended.empty());  // only rank 0 reports (a dashboard lives there)
+    return;
+  }
+  using exmc::chain_outcome;
+  CHECK(ended[1] == std::vector{chain_outcome::failed, chain_outcome::ok});
+  for (int c : {0, 2, 3}) CHECK(ended[c] == std::vector{chain_outcome::ok});
 }
 
 TEST_CASE("a chain failing on every rank is reported failed after its retries", "[mpi]") {

@@ -9,12 +9,14 @@
 //                          --output out.csv --netcdf out.nc
 //   ./eight_schools summary out_1.csv out_2.csv out_3.csv out_4.csv
 //   ./eight_schools diagnose out_*.csv
+//   ./eight_schools report out_*.csv -o report.html        # plots in one self-contained HTML file
 //
 // Exit status (docs/cli.md): 0 success; 1 the run failed (every chain failed, a file could not
 // be written); 2 bad command line, options or data (the message names the culprit); 3 results
 // incomplete (a chain failed or stopped early; summary/diagnose of such files); 128 + signal
 // when SIGINT (130) or SIGTERM (143) interrupted sampling. --netcdf needs <exmc/io/netcdf.hpp>
-// included before this header and -lnetcdf.
+// included before this header and -lnetcdf; --dashboard PORT (a live web page of the run) needs
+// <exmc/dashboard/dashboard.hpp> included before it and exmc::dashboard.
 //
 // Top layer: may include everything.
 #include <CLI/CLI.hpp>
@@ -32,6 +34,7 @@
 
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
+#include "../dashboard/report.hpp"
 #include "../diagnostics/diagnostics.hpp"
 #include "../io/callbacks.hpp"
 #include "../io/cmdstan_json.hpp"
@@ -60,6 +63,9 @@ struct sample_request {
   std::string init;  // a JSON file of initial values by name, or a number (the init radius)
   int sig_figs = -1;
   bool quiet = false;
+  int dashboard = -1;                    // --dashboard PORT (-1: none)
+  std::string dashboard_host = "127.0.0.1";
+  double dashboard_linger = 0.0;
 };
 
 // Exit statuses (docs/cli.md).
@@ -371,6 +377,14 @@ int sample_command(Factory& make, const std::string& program, const sample_reque
   progress_display progress(o, {.mode = parse_progress(r.progress), .out = &err});
   interrupt_guard interrupt;
   o.callback = callbacks({progress.callback(), csv ? csv->callback() : draw_callback{}, interrupt_guard::callback()});
+#ifdef EXMC_HAS_DASHBOARD
+  std::optional<dashboard> live;
+  if (r.dashboard >= 0) {
+    live.emplace(o, dashboard_options{.port = r.dashboard, .host = r.dashboard_host, .allow_remote = !dash::is_loopback(r.dashboard_host),
+                                      .title = program.substr(program.find_last_of('/') + 1), .log = &err});
+    live->attach(o);
+  }
+#endif
   fit f = sample(density, o);
   const int sig = interrupt.signal();
   if (sig != 0)
@@ -378,6 +392,9 @@ int sample_command(Factory& make, const std::string& program, const sample_reque
       const auto at = s.message.find("a callback asked to stop");
       if (at != std::string::npos) s.message.replace(at, std::string::npos, "interrupted by " + interrupt_guard::name(sig));
     }
+#ifdef EXMC_HAS_DASHBOARD
+  if (live) live->finish(f);
+#endif
   progress.finish(f);
   if (csv) csv->finish(f);
 #ifdef EXMC_HAS_NETCDF
@@ -397,6 +414,9 @@ int sample_command(Factory& make, const std::string& program, const sample_reque
     if (csv && csv->committed()) report_files(out, *csv);
   }
   if (csv && !csv->committed()) report_files(err, *csv);
+#ifdef EXMC_HAS_DASHBOARD
+  if (live && r.dashboard_linger > 0 && sig == 0) live->linger(r.dashboard_linger);
+#endif
   if (sig != 0) {
     err << "error: interrupted by " << interrupt_guard::name(sig) << "\n";
     return 128 + sig;
@@ -404,8 +424,14 @@ int sample_command(Factory& make, const std::string& program, const sample_reque
   return f.all_ok() ? exit_ok : exit_incomplete;
 }
 
-// summary / diagnose of Stan CSV files: an incomplete set of files says so first, loudly.
-inline int files_command(const std::vector<std::string>& files, bool summarise, int sig, std::ostream& out, std::ostream& err) {
+// summary / diagnose / report of Stan CSV files: an incomplete set of files says so first, loudly.
+struct files_request {
+  enum class action { summary, diagnose, report } what = action::diagnose;
+  int sig_figs = 3;
+  std::string report_path = "report.html";
+  std::string title;
+};
+inline int files_command(const std::vector<std::string>& files, const files_request& q, std::ostream& out, std::ostream& err) {
   const fit f = read_stan_csv(files);
   for (const auto& s : f.status)
     if (!s.message.empty()) err << s.message << "\n";
@@ -413,13 +439,16 @@ inline int files_command(const std::vector<std::string>& files, bool summarise, 
     err << "error: no file holds any draws\n";
     return exit_failed;
   }
-  if (summarise) {
+  if (q.what == files_request::action::summary) {
     if (!f.all_ok()) {
       out << "WARNING: these files are not a complete run (see the messages above); the summary uses the "
           << f.posterior.num_chains() << " chains with draws, cut to the shortest (" << f.posterior.num_draws()
           << " draws each).\n";
     }
-    print(out, summary(f, true), sig);
+    print(out, summary(f, true), q.sig_figs);
+  } else if (q.what == files_request::action::report) {
+    write_report(f, q.report_path, {.title = q.title});
+    out << "report written to " << q.report_path << "\n";
   } else {
     out << diagnose(f).verdict() << "\n";
   }
@@ -479,6 +508,9 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   s->add_option("--progress", r.progress, "Progress on stderr: auto, terminal, plain or none")
       ->check(CLI::IsMember({"auto", "terminal", "plain", "none"}))->capture_default_str();
   s->add_flag("--quiet,-q", r.quiet, "Do not print the summary");
+  s->add_option("--dashboard", r.dashboard, "Serve a live web page of the run on this port (0: any free port)")->check(CLI::Range(0, 65535));
+  s->add_option("--dashboard-host", r.dashboard_host, "Address the page is served on (not 127.0.0.1: visible to other machines)")->capture_default_str();
+  s->add_option("--dashboard-linger", r.dashboard_linger, "Seconds to keep serving the page after the run")->check(CLI::NonNegativeNumber);
 
   std::vector<std::string> files;
   CLI::App* sum = app.add_subcommand("summary", "Posterior summary of Stan CSV files (one per chain)");
@@ -487,6 +519,10 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   sum->add_option("--sig-figs", sig, "Significant digits shown")->check(CLI::Range(1, 15))->capture_default_str();
   CLI::App* diag = app.add_subcommand("diagnose", "Sampler and convergence checks of Stan CSV files");
   diag->add_option("files", files, "Stan CSV files")->required()->check(CLI::ExistingFile);
+  CLI::App* rep = app.add_subcommand("report", "Plots of Stan CSV files in one self-contained HTML file");
+  rep->add_option("files", files, "Stan CSV files")->required()->check(CLI::ExistingFile);
+  std::string report_path = "report.html";
+  rep->add_option("--output,-o", report_path, "HTML file to write")->capture_default_str();
   std::string describe_data;
   CLI::App* desc = app.add_subcommand("describe", "Print the model: parameters, sizes, transforms, priors, likelihood");
   desc->add_option("--data", describe_data, "CmdStan JSON data file")->check(CLI::ExistingFile);
@@ -533,6 +569,13 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   o.adaptation = adaptation == "windowed" ? adaptation_kind::windowed
                  : adaptation == "gradient" ? adaptation_kind::gradient
                                             : adaptation_kind::automatic;
+#ifndef EXMC_HAS_DASHBOARD
+  if (r.dashboard >= 0) {
+    err << "error: --dashboard: this program was built without the dashboard (include <exmc/dashboard/dashboard.hpp> "
+           "before <exmc/cli/cli.hpp> and link exmc::dashboard)\n";
+    return exit_usage;
+  }
+#endif
 #ifndef EXMC_HAS_NETCDF
   if (!r.netcdf.empty()) {
     err << "error: --netcdf: this program was built without NetCDF support (include <exmc/io/netcdf.hpp> before "
@@ -546,7 +589,13 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
     if (vi->parsed() || pf->parsed() || lp->parsed())
       return detail::approx_command(make, a, pf->parsed() ? "pathfinder" : lp->parsed() ? "laplace" : "variational", out, err);
     if (desc->parsed()) return detail::describe_command(make, describe_data, out);
-    return detail::files_command(files, sum->parsed(), sig, out, err);
+    using action = detail::files_request::action;
+    return detail::files_command(files,
+                                 {.what = sum->parsed() ? action::summary : rep->parsed() ? action::report : action::diagnose,
+                                  .sig_figs = sig,
+                                  .report_path = report_path,
+                                  .title = program.substr(program.find_last_of('/') + 1)},
+                                 out, err);
   } catch (const model_error& e) {
     err << "error: " << e.what() << "\n";
     return exit_usage;

@@ -93,6 +93,7 @@ class coordinator {
     const auto i = static_cast<std::size_t>(c);
     if (final_[i] || owner_[i] != src) return;  // a stale attempt
     --outstanding_[static_cast<std::size_t>(src)];
+    ended(c, r.status);  // every attempt, so a live display shows a failure before its re-run
     if (r.status.outcome == chain_outcome::failed && rerun(c, src, r.status.message)) return;
     results_[i] = std::move(r);
     res_.rank_of_chain[i] = src;
@@ -140,6 +141,15 @@ class coordinator {
     ++outstanding_[static_cast<std::size_t>(r)];
   }
 
+  // sample_options::on_chain_end on rank 0, for the chains of every rank.
+  void ended(int c, const chain_status& status) const {
+    if (!o_.on_chain_end) return;
+    try {
+      o_.on_chain_end(c, status);
+    } catch (...) {  // an observer's fault never ends a run
+    }
+  }
+
   void check_silence() {
     if (mo_.timeout_seconds <= 0) return;
     for (int r = 1; r < size_; ++r) {
@@ -159,6 +169,7 @@ class coordinator {
       if (rerun(c, r, reason)) continue;
       results_[i].status.outcome = chain_outcome::failed;
       results_[i].status.message = "chain " + std::to_string(c) + ": " + reason;
+      ended(c, results_[i].status);
       final_[i] = true;
       --remaining_;
     }

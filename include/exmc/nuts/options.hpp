@@ -53,6 +53,12 @@ struct draw_event {
 // Return false to stop every chain (draws made so far are kept).
 using draw_callback = std::function<bool(const draw_event&)>;
 
+struct chain_status;  // fit.hpp
+// Called once per chain when it has ended (after its last draw_event), with the chain number
+// and how it ended, as fit::status will hold it: for live displays that must show a failed
+// chain when it fails. May run on several chain threads at once; exceptions are swallowed.
+using chain_end_callback = std::function<void(int chain, const chain_status&)>;
+
 struct sample_options {
   int chains = 4;
   int warmup = 1000;
@@ -72,6 +78,7 @@ struct sample_options {
   std::vector<std::string> keep{};  // posterior quantities to keep (empty: all)
   std::optional<warm_start> warm{};  // start adaptation from these; with warmup == 0 use them as is
   draw_callback callback{};        // called for every iteration of every chain (see docs/nuts.md)
+  chain_end_callback on_chain_end{};  // called when a chain has ended (ok, stopped or failed)
   std::stop_token stop{};          // request_stop() ends sampling early, like a false callback
   double max_delta_h = 1000.0;     // energy error that marks a transition divergent
   int init_tries = 100;            // random initialisations before a chain gives up

@@ -216,7 +216,15 @@ fit sample(const D& density, const sample_options& requested = {}) {
   for (int c = 0; c < options.chains; ++c) ids[static_cast<std::size_t>(c)] = c;
   std::vector<detail::chain_result> results;
   detail::shared_run_state shared;
-  detail::run_chains(density, options, layout, ids, shared, results);
+  std::function<void(std::size_t)> ended;
+  if (options.on_chain_end)
+    ended = [&](std::size_t i) {
+      try {
+        options.on_chain_end(ids[i], results[i].status);
+      } catch (...) {  // an observer's fault never ends a run
+      }
+    };
+  detail::run_chains(density, options, layout, ids, shared, results, ended);
   return detail::assemble_fit(options, layout, results);
 }
 
