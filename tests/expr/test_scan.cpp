@@ -2,10 +2,7 @@
 // densities against hand-written ones, gradients against central differences of those in long
 // double (long recurrences near a unit root, where double differences lose digits), float against
 // double, sizes and misuse reported by name, and no allocation per evaluation.
-#include <atomic>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 
 #include <catch2/catch.hpp>
 #include <exmc/exmc.hpp>
@@ -14,33 +11,8 @@
 #include "custom/arma11.hpp"
 
 // Every allocation is counted, to show that logp_grad makes none (as tests/model/test_allocation).
-namespace {
-std::atomic<long> allocations{0};
-}
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++allocations;
-  return std::malloc(n ? n : 1);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  ++allocations;
-  return std::malloc(n ? n : 1);
-}
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "../support/allocation_counter.hpp"
+using exmc::test::allocations;
 
 using namespace exmc;
 
