@@ -4,6 +4,6 @@
 #include <exmc/exmc.hpp>
 
 namespace exmc {
-template summary_table summary(const fit&);
+template summary_table summary(const fit&, bool);
 template sampler_report diagnose(const fit&, int, diagnose_thresholds);
 }  // namespace exmc

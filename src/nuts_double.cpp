@@ -4,4 +4,5 @@
 
 namespace exmc::detail {
 template fit sample_nuts(const any_density<double>&, const sample_options&);
+template void check_nuts_options(const any_density<double>&, const sample_options&);
 }  // namespace exmc::detail

@@ -25,6 +25,7 @@
 #include "dist/double_exponential.hpp"
 #include "dist/exp_mod_normal.hpp"
 #include "dist/exponential.hpp"
+#include "dist/flat.hpp"
 #include "dist/gamma.hpp"
 #include "dist/gaussian_random_walk.hpp"
 #include "dist/geometric.hpp"
@@ -35,6 +36,7 @@
 #include "dist/inv_gamma.hpp"
 #include "dist/lkj_corr_cholesky.hpp"
 #include "dist/logistic.hpp"
+#include "dist/lpdf.hpp"
 #include "dist/mixture.hpp"
 #include "dist/multinomial.hpp"
 #include "dist/mv_normal.hpp"
@@ -51,6 +53,7 @@
 #include "dist/uniform.hpp"
 #include "dist/von_mises.hpp"
 #include "dist/weibull.hpp"
+#include "expr/log_mix.hpp"
 #include "expr/special.hpp"
 #include "model/compiled.hpp"
 #include "model/matrix.hpp"
@@ -62,7 +65,7 @@
 #ifdef EXMC_SEPARATE_COMPILATION
 // Instantiated in libexmc (src/diagnostics.cpp).
 namespace exmc {
-extern template summary_table summary(const fit&);
+extern template summary_table summary(const fit&, bool);
 extern template sampler_report diagnose(const fit&, int, diagnose_thresholds);
 }  // namespace exmc
 #endif

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <exmc/diagnostics/diagnostics.hpp>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -76,10 +77,10 @@ TEST_CASE("divergences, tree depth and E-BFMI problems are reported", "[diagnost
   CHECK(r.low_e_bfmi_chains() == std::vector<Eigen::Index>{3});
   CHECK_FALSE(r.ok());
   const std::string v = r.verdict();
-  CHECK_THAT(v, Catch::StartsWith("3 of 4000 transitions (0.075%) diverged (chain 0: 2, chain 2: 1). "));
+  CHECK_THAT(v, Catch::StartsWith("3 of 4000 transitions (0.075%) diverged (chain 1: 2, chain 3: 1). "));
   CHECK_THAT(v, Catch::Contains("consider increasing adapt_delta towards 1"));
   CHECK_THAT(v, Catch::Contains("\n12 of 4000 transitions (0.3%) hit the maximum tree depth of 10. "));
-  CHECK_THAT(v, Catch::Contains("\nE-BFMI below 0.3 in 1 of 4 chains (chain 3: 0.00): "));
+  CHECK_THAT(v, Catch::Contains("\nE-BFMI below 0.3 in 1 of 4 chains (chain 4: 0.00): "));
   CHECK_THAT(v, Catch::EndsWith("Problems detected: see above.\n"));
 
   // A larger max_depth makes depth 10 unremarkable.
@@ -124,4 +125,85 @@ TEST_CASE("diagnose(fit) adds R-hat and ESS checks of the posterior", "[diagnost
   const exmc::sampler_report fine = exmc::diagnose(fit);
   CHECK(fine.ok());
   CHECK_THAT(fine.verdict(), Catch::Contains("R-hat and ESS satisfactory for all quantities.\n"));
+}
+
+namespace {
+
+enum class fate { ok, stopped, failed };
+const char* to_string(fate o) { return o == fate::ok ? "ok" : o == fate::stopped ? "stopped" : "failed"; }
+// A fit as exmc::sample leaves it: chain_ids and one status per chain requested.
+struct chain_status_like {
+  fate outcome = fate::ok;
+  std::string message;
+};
+struct fit_with_status {
+  exmc::draws posterior, sample_stats;
+  std::vector<int> chain_ids;
+  std::vector<chain_status_like> status;
+  int max_depth = 10;
+};
+
+}  // namespace
+
+TEST_CASE("a failed chain is the first thing the verdict says, with its own number", "[diagnostics][sampler]") {
+  fit_with_status f;
+  const exmc::draws stats = healthy_stats();
+  const Eigen::MatrixXd good = exmc::test::read_matrix("draws_well_mixed.csv");
+  f.posterior.names = {"mu"};
+  // Chain 1 (index 0) failed: the three survivors are chains 2, 3 and 4.
+  for (Eigen::Index c = 1; c < 4; ++c) {
+    f.posterior.chains.push_back(good.col(c));
+    f.sample_stats.chains.push_back(stats.chains[static_cast<std::size_t>(c)]);
+    f.chain_ids.push_back(static_cast<int>(c));
+  }
+  f.sample_stats.names = stats.names;
+  f.sample_stats.chains[2](5, 5) = 1;  // a divergence in chain 4
+  f.status = {{fate::failed, "chain 1: no finite starting point after 100 tries"}, {}, {}, {}};
+  const exmc::sampler_report r = exmc::diagnose(f);
+  CHECK_FALSE(r.ok());
+  CHECK(r.failed == std::vector<std::string>{"chain 1: no finite starting point after 100 tries"});
+  CHECK(r.chains[2].chain == 3);
+  const std::string v = r.verdict();
+  CHECK_THAT(v, Catch::StartsWith("1 of 4 chains FAILED and contributed no draws; everything below describes the other chains only:\n"
+                                  "  chain 1: no finite starting point after 100 tries\n"));
+  CHECK_THAT(v, Catch::Contains("diverged (chain 4: 1)"));
+  CHECK_THAT(v, Catch::EndsWith("Problems detected: see above.\n"));
+  CHECK(v.find("No problems detected") == std::string::npos);
+
+  // Stopped early: said loudly, before the checks.
+  f.sample_stats.chains[2](5, 5) = 0;
+  f.status = {{}, {fate::stopped, "chain 2: stopped early after 10 of 1000 draws: interrupted by SIGINT (Ctrl-C)"}, {}, {}};
+  f.chain_ids = {0, 1, 2};
+  const std::string stopped = exmc::diagnose(f).verdict();
+  CHECK_THAT(stopped, Catch::StartsWith("INCOMPLETE RUN: 1 of 4 chains stopped early"));
+  CHECK_THAT(stopped, Catch::Contains("interrupted by SIGINT"));
+  CHECK_THAT(stopped, Catch::EndsWith("Problems detected: see above.\n"));
+
+  // Every chain failed: the failures, and nothing that looks like a clean bill of health.
+  fit_with_status none;
+  none.posterior.names = {"mu"};
+  none.sample_stats.names = stats.names;
+  none.status = {{fate::failed, "chain 1: boom"}, {fate::failed, "chain 2: boom"}};
+  const std::string all_failed = exmc::diagnose(none).verdict();
+  CHECK_THAT(all_failed, Catch::StartsWith("2 of 2 chains FAILED"));
+  CHECK(all_failed.find("No divergent") == std::string::npos);
+}
+
+TEST_CASE("non-finite draws are a problem the verdict names", "[diagnostics][sampler]") {
+  fake_fit fit;
+  fit.sample_stats = healthy_stats();
+  const Eigen::MatrixXd good = exmc::test::read_matrix("draws_well_mixed.csv");
+  fit.posterior.names = {"mu", "sigma"};
+  for (Eigen::Index c = 0; c < 4; ++c) {
+    Eigen::MatrixXd chain(1000, 2);
+    chain << good.col(c), good.col((c + 1) % 4);
+    fit.posterior.chains.push_back(chain);
+  }
+  fit.posterior.chains[1](7, 1) = std::numeric_limits<double>::infinity();
+  const exmc::sampler_report r = exmc::diagnose(fit);
+  CHECK(r.non_finite == std::vector<std::string>{"sigma (1 of 4000 draws)"});
+  CHECK_FALSE(r.ok());
+  const std::string v = r.verdict();
+  CHECK_THAT(v, Catch::Contains("Non-finite draws (NaN or Inf) in sigma (1 of 4000 draws)"));
+  CHECK(v.find("No problems detected") == std::string::npos);
 }

@@ -82,7 +82,7 @@ TEST_CASE("summary rejects malformed draws", "[diagnostics][summary]") {
   CHECK_THROWS_WITH(exmc::summary(d), Catch::Contains("no chains"));
   d.names = {"a", "b"};
   d.chains = {Eigen::MatrixXd::Zero(5, 2), Eigen::MatrixXd::Zero(5, 3)};
-  CHECK_THROWS_WITH(exmc::summary(d), Catch::Contains("chain 1 has 3 columns but there are 2 names"));
+  CHECK_THROWS_WITH(exmc::summary(d), Catch::Contains("chain 2 has 3 columns but there are 2 names"));
   d.chains = {Eigen::MatrixXd::Zero(0, 2)};
   CHECK_THROWS_WITH(exmc::summary(d), Catch::Contains("no iterations"));
 }
@@ -142,6 +142,55 @@ TEST_CASE("non-finite draws are reported, never averaged in", "[diagnostics][sum
   std::ostringstream os;
   os << t;
   CHECK_THAT(os.str(), Catch::Contains("b has 2 non-finite draws"));
+}
+
+TEST_CASE("infinite draws: the summary agrees with posterior and with the standalone functions", "[diagnostics][summary]") {
+  // Reference: posterior 1.4.0, summarise_draws of this matrix (R code in the comment below).
+  //   x[i+1, c+1] <- sin(i*0.7 + c*1.3) + 0.1*cos(i*i*0.37 + c); x[5,2] <- Inf; x[60,4] <- Inf
+  //   -> mean Inf, sd NaN, q5 -1.0232052920315504, q50 0.00057326154783791852,
+  //      q95 0.99774502381119845, rhat 0.99496239394869568, ess_bulk 174.95263292197507, ess_tail NA
+  Eigen::MatrixXd x(100, 4);
+  for (int c = 0; c < 4; ++c)
+    for (int i = 0; i < 100; ++i) x(i, c) = std::sin(i * 0.7 + c * 1.3) + 0.1 * std::cos(i * i * 0.37 + c);
+  x(4, 1) = x(59, 3) = std::numeric_limits<double>::infinity();
+  const exmc::summary_row r = exmc::summarise("x", x);
+  const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-10 * std::abs(b); };
+  CHECK(r.non_finite == 2);
+  CHECK(r.mean == std::numeric_limits<double>::infinity());
+  CHECK(std::isnan(r.sd));
+  CHECK(std::isnan(r.mcse_mean));
+  CHECK(near(r.q5, -1.0232052920315504));
+  CHECK(near(r.q50, 0.00057326154783791852));
+  CHECK(near(r.q95, 0.99774502381119845));
+  CHECK(near(r.r_hat, 0.99496239394869568));
+  CHECK(near(r.ess_bulk, 174.95263292197507));
+  CHECK(std::isnan(r.ess_tail));
+  CHECK(r.r_hat == exmc::rhat(x));
+  CHECK(r.ess_bulk == exmc::ess_bulk(x));
+  CHECK(r.q95 == exmc::quantile(x, 0.95));
+  exmc::summary_table t;
+  t.rows.push_back(r);
+  std::ostringstream os;
+  os << t;
+  CHECK_THAT(os.str(), Catch::Contains("x has 2 non-finite draws (NaN or Inf) of 400; its moments, their MCSEs and the tail ESS are NA"));
+}
+
+TEST_CASE("summary(fit, true) starts with lp__ when the fit has sampler statistics", "[diagnostics][summary]") {
+  struct with_stats {
+    exmc::draws posterior, sample_stats;
+  } f;
+  f.posterior.names = {"mu"};
+  f.sample_stats.names = {"accept_stat__", "lp__"};
+  for (int c = 0; c < 2; ++c) {
+    f.posterior.chains.push_back(Eigen::MatrixXd::Random(50, 1));
+    f.sample_stats.chains.push_back(Eigen::MatrixXd::Random(50, 2));
+  }
+  CHECK(exmc::summary(f).size() == 1);  // by default one row per posterior quantity
+  const exmc::summary_table t = exmc::summary(f, true);
+  REQUIRE(t.size() == 2);
+  CHECK(t.rows[0].name == "lp__");
+  CHECK(t["lp__"].mean == exmc::summarise("lp__", f.sample_stats.column(1)).mean);
+  CHECK(t.rows[1].name == "mu");
 }
 
 TEST_CASE("a summary row equals the standalone diagnostics it shares one sort between", "[diagnostics][summary]") {

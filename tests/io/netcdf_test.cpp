@@ -112,6 +112,57 @@ TEST_CASE("InferenceData groups, shapes, names and values", "[io][netcdf]") {
 
   CHECK(shape_of(group(file, "prior"), "mu") == std::vector<std::size_t>{1, 10});
   CHECK(shape_of(group(file, "observed_data"), "y") == std::vector<std::size_t>{5});
+  // The chain coordinate holds the chain numbers every exmc message uses (1-based).
+  std::vector<long long> chains(2);
+  ok(nc_inq_varid(post, "chain", &var));
+  ok(nc_get_var_longlong(post, var, chains.data()));
+  CHECK(chains == std::vector<long long>{1, 2});
+  std::size_t len = 0;
+  ok(nc_inq_attlen(file, NC_GLOBAL, "exmc_status", &len));
+  std::string status(len, '\0');
+  ok(nc_get_att_text(file, NC_GLOBAL, "exmc_status", status.data()));
+  CHECK(status == "complete");
+  ok(nc_close(file));
+}
+
+TEST_CASE("a failed chain keeps its number; warmup and incompleteness are recorded", "[io][netcdf]") {
+  exmc::sample_options o;
+  o.chains = 3;
+  o.warmup = 60;
+  o.draws = 30;
+  o.seed = 3;
+  o.threads = 1;
+  o.save_warmup = true;
+  exmc::fit f = exmc::sample(shaped_density{}, o);
+  // As if chain 2 had failed: sample() leaves it out of the draws and records why.
+  f.chain_ids = {0, 2};
+  f.posterior.chains.erase(f.posterior.chains.begin() + 1);
+  f.sample_stats.chains.erase(f.sample_stats.chains.begin() + 1);
+  f.warmup_posterior.chains.erase(f.warmup_posterior.chains.begin() + 1);
+  f.warmup_sample_stats.chains.erase(f.warmup_sample_stats.chains.begin() + 1);
+  f.status[1].outcome = exmc::chain_outcome::failed;
+  f.status[1].message = "chain 2: no finite starting point";
+  const std::string path = temp_file("failed.nc");
+  exmc::write_netcdf(path, f);
+  CHECK_FALSE(std::filesystem::exists(path + ".partial"));
+  int file = -1, var = -1;
+  ok(nc_open(path.c_str(), NC_NOWRITE, &file));
+  const int post = group(file, "posterior");
+  std::vector<long long> chains(2);
+  ok(nc_inq_varid(post, "chain", &var));
+  ok(nc_get_var_longlong(post, var, chains.data()));
+  CHECK(chains == std::vector<long long>{1, 3});
+  CHECK(shape_of(group(file, "warmup_posterior"), "theta") == std::vector<std::size_t>{2, 60, 3});
+  CHECK(shape_of(group(file, "warmup_sample_stats"), "lp") == std::vector<std::size_t>{2, 60});
+  const auto text = [&](const char* name) {
+    std::size_t len = 0;
+    ok(nc_inq_attlen(file, NC_GLOBAL, name, &len));
+    std::string s(len, '\0');
+    ok(nc_get_att_text(file, NC_GLOBAL, name, s.data()));
+    return s;
+  };
+  CHECK(text("exmc_status") == "incomplete");
+  CHECK_THAT(text("exmc_chains"), Catch::Contains("chain 1: ok\nchain 2: no finite starting point\nchain 3: ok"));
   ok(nc_close(file));
 }
 
@@ -128,8 +179,8 @@ TEST_CASE("irregular names fall back to scalars; errors name the file", "[io][ne
   exmc::inference_data d;
   d.posterior.names = {"mu"};
   d.posterior.chains = {Eigen::MatrixXd::Zero(3, 1)};
-  CHECK_THAT(exmc_test::model_error_of([&] { exmc::write_netcdf(temp_file("no/such/dir.nc"), d); }),
-             Catch::Contains("no/such/dir.nc") && Catch::Contains("cannot create"));
+  CHECK_THROWS_AS(exmc::write_netcdf(temp_file("no/such/dir.nc"), d), exmc::io_error);
+  CHECK_THROWS_WITH(exmc::write_netcdf(temp_file("no/such/dir.nc"), d), Catch::Contains("no/such/dir.nc") && Catch::Contains("cannot create"));
   d.observed_data.emplace_back("y", Eigen::VectorXd());
   CHECK_THAT(exmc_test::model_error_of([&] { exmc::write_netcdf(temp_file("empty.nc"), d); }), Catch::Contains("observed_data 'y' is empty"));
 }

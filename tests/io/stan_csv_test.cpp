@@ -10,6 +10,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "exmc/diagnostics/diagnostics.hpp"
 #include "exmc/io/callbacks.hpp"
 #include "exmc/io/progress.hpp"
 #include "exmc/io/stan_csv_reader.hpp"
@@ -161,12 +162,58 @@ TEST_CASE("an interrupted run keeps its draws in the CSV", "[io][csv]") {
     const exmc::fit f = exmc::sample(named_density{}, o);
     CHECK(f.status[0].outcome == exmc::chain_outcome::stopped);
   }
-  { std::ofstream(dir + "/cut.csv", std::ios::app) << "-1.5,0.9,0.3"; }  // a row cut off mid-write
-  const exmc::fit r = exmc::read_stan_csv({dir + "/cut.csv"});
+  // Without finish() the draws stay in the .partial file; nothing appears at the final name.
+  CHECK_FALSE(std::filesystem::exists(dir + "/cut.csv"));
+  { std::ofstream(dir + "/cut.csv.partial", std::ios::app) << "-1.5,0.9,0.3"; }  // a row cut off mid-write
+  const exmc::fit r = exmc::read_stan_csv({dir + "/cut.csv.partial"});
   REQUIRE(seen.size() == 30);
   REQUIRE(r.posterior.chains[0].rows() == 30);
   for (int i = 0; i < 30; ++i) CHECK(r.posterior.chains[0].row(i).transpose() == seen[static_cast<std::size_t>(i)]);
   CHECK(r.status[0].outcome == exmc::chain_outcome::stopped);
+}
+
+TEST_CASE("an incomplete run stays in .partial files that say why; what was drawn can be summarised", "[io][csv]") {
+  const std::string dir = temp_dir() + "/stopped";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/run_1.csv") << "earlier results\n";
+  exmc::sample_options o = small_run();
+  o.chains = 3;
+  exmc::stan_csv_writer csv(o, {.path = dir + "/run.csv"});
+  // One thread: chain 1 runs to the end, chain 2 is stopped in warmup (no draws), chain 3
+  // never starts.
+  o.callback = exmc::callbacks({csv.callback(), [](const exmc::draw_event& ev) { return !(ev.chain == 1 && ev.iteration == 10); }});
+  const exmc::fit f = exmc::sample(named_density{}, o);
+  CHECK_FALSE(csv.finish(f));
+  CHECK(f.status[0].outcome == exmc::chain_outcome::ok);
+  CHECK(f.status[1].outcome == exmc::chain_outcome::stopped);
+  CHECK(f.status[1].message == "chain 2: stopped early after 11 of 150 warmup iterations: a callback asked to stop");
+  CHECK(f.status[2].message == "chain 3: never started: the run was stopped first");
+  CHECK(f.chain_ids == std::vector<int>{0});  // the chain without draws is left out of the draws
+  CHECK(csv.paths() == std::vector<std::string>{dir + "/run_1.csv.partial", dir + "/run_2.csv.partial"});
+  CHECK(slurp(dir + "/run_1.csv") == "earlier results\n");  // an incomplete run replaces nothing
+  CHECK_FALSE(std::filesystem::exists(dir + "/run_3.csv.partial"));  // never started: no file
+  CHECK_THAT(slurp(dir + "/run_2.csv.partial"),
+             Catch::Contains("# exmc_status = stopped\n# exmc_message = chain 2: stopped early after 11 of 150 warmup"));
+
+  const exmc::fit r = exmc::read_stan_csv(csv.paths());
+  CHECK(r.chain_ids == std::vector<int>{0});
+  REQUIRE(r.status.size() == 2);
+  CHECK(r.status[0].outcome == exmc::chain_outcome::ok);
+  CHECK(r.status[1].outcome == exmc::chain_outcome::stopped);
+  CHECK_THAT(r.status[1].message, Catch::Contains("run_2.csv.partial': chain 2: stopped early"));
+  const exmc::summary_table t = exmc::summary(r);  // threw before: one chain had 0 draws
+  CHECK(t["mu"].mean == exmc::summary(f)["mu"].mean);
+  CHECK_THAT(exmc::diagnose(r).verdict(), Catch::StartsWith("INCOMPLETE RUN: 1 of 2 chains stopped early"));
+
+  // A chain that failed before its first draw: no column names, only the reason, passed on.
+  std::ofstream(dir + "/failed.csv") << "# model = x\n# id = 2\n# exmc_status = failed\n"
+                                        "# exmc_message = chain 2: no finite starting point after 100 tries\n";
+  const exmc::fit g = exmc::read_stan_csv({dir + "/run_1.csv.partial", dir + "/failed.csv"});
+  CHECK(g.chain_ids == std::vector<int>{0});
+  CHECK(g.status[1].outcome == exmc::chain_outcome::failed);
+  CHECK_THAT(g.status[1].message, Catch::EndsWith("failed.csv': chain 2: no finite starting point after 100 tries"));
+  CHECK_THAT(exmc::diagnose(g).verdict(), Catch::StartsWith("1 of 2 chains FAILED"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a CSV written by CmdStan is read", "[io][csv]") {
@@ -211,10 +258,19 @@ TEST_CASE("bad CSV input and bad writer options raise model_error", "[io][csv]")
   std::ofstream(dir + "/other.csv") << "a,c\n1,2\n";
   std::ofstream(dir + "/good.csv") << "a,b\n1,2\n";
   CHECK_THAT(model_error_of([&] { exmc::read_stan_csv({dir + "/good.csv", dir + "/other.csv"}); }), Catch::Contains("other columns"));
+  std::ofstream(dir + "/twice.csv") << "a,b,a\n1,2,3\n";
+  CHECK_THAT(model_error_of([&] { exmc::read_stan_csv_file(dir + "/twice.csv"); }), Catch::Contains("column 'a' appears twice (columns 1 and 3)"));
+  // Complete files of different lengths are from different runs, not chains to cut.
+  std::ofstream(dir + "/long.csv") << "a,b\n1,2\n3,4\n# \n#  Elapsed Time: 1 seconds (Warm-up)\n#   1 seconds (Sampling)\n";
+  std::ofstream(dir + "/shorter.csv") << "a,b\n1,2\n# \n#  Elapsed Time: 1 seconds (Warm-up)\n#   1 seconds (Sampling)\n";
+  CHECK_THAT(model_error_of([&] { exmc::read_stan_csv({dir + "/long.csv", dir + "/shorter.csv"}); }),
+             Catch::Contains("has 1 draws but") && Catch::Contains("has 2"));
   std::ofstream(dir + "/empty.csv") << "# only = comments\n";
   CHECK_THAT(model_error_of([&] { exmc::read_stan_csv_file(dir + "/empty.csv"); }), Catch::Contains("no header line"));
   const exmc::sample_options o = small_run();
-  CHECK_THAT(model_error_of([&] { exmc::stan_csv_writer(o, {.path = dir + "/no/such/dir/x.csv"}); }), Catch::Contains("cannot open"));
+  CHECK_THROWS_WITH(exmc::stan_csv_writer(o, {.path = dir + "/no/such/dir/x.csv"}),
+                    Catch::Contains("cannot write '" + dir + "/no/such/dir/x_1.csv'"));
+  CHECK_THROWS_AS(exmc::stan_csv_writer(o, {.path = dir + "/no/such/dir/x.csv"}), exmc::io_error);
   CHECK_THAT(model_error_of([&] { exmc::stan_csv_writer(o, {.path = ""}); }), Catch::Contains("path is empty"));
   CHECK_THAT(model_error_of([&] { exmc::stan_csv_writer(o, {.path = dir + "/x.csv", .sig_figs = 40}); }), Catch::Contains("sig_figs"));
 }
@@ -243,15 +299,63 @@ TEST_CASE("plain progress prints a line per chain at every tenth and a final sta
   std::vector<std::string> lines;
   std::istringstream in(out.str());
   for (std::string l; std::getline(in, l);) lines.push_back(l);
-  REQUIRE(lines.size() == 3 * 10 + 3);
-  const std::regex running(R"(chain [123] +\d{2,3}/270  (warmup  |sampling)  div \d+ +step [0-9.e+-]+ +grad/draw [0-9.]+ +elapsed [0-9.]+s +left [0-9.]+s)");
+  REQUIRE(lines.size() == 3 * 10 + 3 + 1);
+  const std::regex running(
+      R"(chain [123] +\d{2,3}/270  (warmup  |sampling|done    )  div \d+ +step [0-9.e+-]+ +grad/draw [0-9.]+ +elapsed [0-9.]+s +left ([0-9.]+s|-))");
   for (std::size_t i = 0; i < 30; ++i) CHECK(std::regex_match(lines[i], running));
   CHECK(lines[0].starts_with("chain 1    27/270  warmup  "));  // one thread: chain 1 first
-  CHECK(lines[29].starts_with("chain 3   270/270  sampling"));
+  // A chain is done, its clock stopped, as soon as its last iteration is in.
+  CHECK(lines[29].starts_with("chain 3   270/270  done"));
+  CHECK(lines[29].ends_with("left -"));
   for (std::size_t i = 30; i < 33; ++i) CHECK(std::regex_search(lines[i], std::regex(R"(270/270  done .* left -$)")));
+  // The final elapsed time is the one frozen at the chain's last iteration, not a later one.
+  CHECK(lines[32].substr(0, lines[32].find("left")) == lines[29].substr(0, lines[29].find("left")));
+  CHECK(std::regex_match(lines[33], std::regex(R"(all 3 chains  810/810 \(100%\)  3 done  elapsed [0-9.]+s  left -)")));
   // Warmup ends at iteration 150 of 270: milestones 1..5 are warmup, 6..10 sampling.
   CHECK(lines[4].find("warmup") != std::string::npos);
   CHECK(lines[5].find("sampling") != std::string::npos);
+}
+
+TEST_CASE("the terminal block fits any terminal and chain count", "[io][progress]") {
+  for (const int chains : {4, 40}) {
+    std::ostringstream out;
+    exmc::sample_options o = small_run();
+    o.chains = chains;
+    exmc::progress_display progress(o, {.mode = exmc::progress_mode::terminal, .out = &out, .refresh_seconds = 0.0, .columns = 60, .rows = 20});
+    const exmc::draw_callback cb = progress.callback();
+    exmc::draw_event ev;
+    // Chain 1 finished, chain 2 in warmup, the others waiting.
+    for (long it = 0; it < 270; ++it) {
+      ev.chain = 0;
+      ev.iteration = it;
+      ev.warmup = it < 150;
+      ev.step_size = 0.5;
+      cb(ev);
+    }
+    ev.chain = 1;
+    ev.iteration = 40;
+    ev.warmup = true;
+    cb(ev);
+    for (const auto& [cols, rows] : std::vector<std::pair<std::size_t, std::size_t>>{{60, 20}, {120, 40}, {30, 6}}) {
+      const std::vector<std::string> block = progress.block(cols, rows);
+      INFO(chains << " chains on " << cols << "x" << rows);
+      CHECK(block.size() < rows);  // a row stays free for the cursor: the block never scrolls
+      for (const auto& l : block) CHECK(l.size() < cols);
+      CHECK(block.back().starts_with("all " + std::to_string(chains) + " chains"));
+      if (static_cast<std::size_t>(chains) + 2 <= rows) {
+        CHECK(block.size() == static_cast<std::size_t>(chains) + 1);
+        CHECK(block[0].starts_with("chain 1"));
+        CHECK_THAT(block[0], Catch::Contains("done"));
+      } else {
+        CHECK_THAT(block[block.size() - 2], Catch::StartsWith("+ "));
+        CHECK_THAT(block[0], Catch::StartsWith("chain 2") && Catch::Contains("warmup"));  // the running chain is shown
+      }
+    }
+    // Redraws move back exactly over the lines drawn before and clear what is below.
+    const std::string text = out.str();
+    CHECK(text.find(chains == 4 ? "\x1b[5F" : "\x1b[3F") != std::string::npos);  // 4 chains + run line; 1 + summary + run line
+    CHECK(text.find("\x1b[J") != std::string::npos);
+  }
 }
 
 TEST_CASE("silent progress writes nothing; bad progress options are rejected", "[io][progress]") {

@@ -73,6 +73,27 @@ TEST_CASE("logp_grad performs no heap allocation", "[model][allocation]") {
   const Eigen::VectorXd eye = flatten(Eigen::MatrixXd::Identity(3, 3));
   auto s = param<"s">(half_normal(1.0));
   CHECK(allocations_per_call<double>(model(mu, s, observe<"y">(mv_normal(mu, square(s) * eye + 0.5), y))) == 0);
+  // Issue 25's constructs: elements, slices, linear combinations, lpdf (as a term and inside
+  // log_mix), a mixture with one weight, flat priors and bounds that depend on parameters.
+  {
+    const Eigen::VectorXd x = Eigen::VectorXd::LinSpaced(12, -1.0, 1.0), yy = Eigen::VectorXd::LinSpaced(12, 0.0, 2.0);
+    Eigen::MatrixXd X(12, 2);
+    X << x, x.array().square().matrix();
+    auto a = param<"a">(flat());
+    auto b = param<"b">(flat(), 3);
+    auto sg = param<"sigma">(flat(), lower(0.0));
+    auto a1 = param<"a1">(uniform(0.0, 1.0));
+    auto b1 = param<"b1">(flat(), bounds(0.0, 1.0 - a1));
+    auto w = param<"w">(normal(0.0, 1.0), 12, upper(b[0] + x));
+    auto th = param<"theta">(beta(2.0, 2.0));
+    auto lang = model(a, b, sg, a1, b1, w, th,
+                      observe<"y">(normal(a + b[0] * x + b[1] * yy, sg), yy),
+                      observe<"z">(mixture(th, normal(a + X * b.head(2), sg), normal(b[2], 1.0)), yy),
+                      potential<"walk">(lpdf(normal(w.head(11), b1 + 0.5), w.tail(11))),
+                      potential<"mix">(log_mix(a1, lpdf(normal(a, 1.0), yy), lpdf(student_t(3.0, b[1], 1.0), w.segment(2, 5)))));
+    CHECK(allocations_per_call<double>(lang) == 0);
+    CHECK(allocations_per_call<float>(lang) == 0);
+  }
   // The counter itself works: constructing a model does allocate.
   const long before = allocations.load();
   auto c = compile<double>(bench::simple_model(d("simple")));

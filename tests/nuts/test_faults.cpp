@@ -141,7 +141,7 @@ TEST_CASE("one chain that cannot initialise fails alone", "[nuts][faults]") {
   CHECK(f.status[0].outcome == exmc::chain_outcome::ok);
   CHECK(f.status[1].outcome == exmc::chain_outcome::failed);
   CHECK(f.status[2].outcome == exmc::chain_outcome::ok);
-  CHECK_THAT(f.status[1].message, Catch::StartsWith("chain 1: no finite starting point after 100 tries") &&
+  CHECK_THAT(f.status[1].message, Catch::StartsWith("chain 2: no finite starting point after 100 tries") &&
                                       Catch::Contains("log density = nan"));
   CHECK(f.chain_ids == std::vector<int>{0, 2});
   CHECK(f.posterior.num_chains() == 2);

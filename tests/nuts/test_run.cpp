@@ -126,8 +126,11 @@ TEST_CASE("the callback sees every iteration and can stop all chains", "[nuts][r
   CHECK(g.status[2].outcome == exmc::chain_outcome::stopped);
   CHECK(g.posterior.chains[0].rows() == 60);
   CHECK(g.posterior.chains[1].rows() == 20);  // 50 warmup + 20 draws seen, then stop
-  CHECK(g.posterior.chains[2].rows() == 0);
-  CHECK(g.posterior.num_draws() == 0);
+  // Chains without draws contribute none: chain 3 never started (its turn came after the stop).
+  CHECK(g.chain_ids == std::vector<int>{0, 1});
+  CHECK(g.posterior.num_draws() == 20);
+  CHECK(g.status[1].message == "chain 2: stopped early after 20 of 60 draws: a callback asked to stop");
+  CHECK(g.status[2].message == "chain 3: never started: the run was stopped first");
 
   o.callback = [](const exmc::draw_event&) -> bool { throw std::runtime_error("sink full"); };
   const auto h = exmc::sample(d, o);

@@ -8,6 +8,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "autocorrelation.hpp"
 #include "draw_transforms.hpp"
@@ -78,6 +79,12 @@ template <class = void> inline double ess_of_chains(const Eigen::MatrixXd& x) {
 // pooled variance estimate to the mean within-chain variance.
 template <class = void> inline double rhat_of_chains(const Eigen::MatrixXd& x) {
   if (not_estimable(x)) return not_available;
+  // Chains each constant but not all equal: no within-chain variance at all, R-hat = +inf.
+  // (posterior returns ~1e15 there from the rounding left in a zero variance.)
+  bool each_constant = x.rows() > 1;
+  for (Eigen::Index c = 0; c < x.cols() && each_constant; ++c)
+    each_constant = std::abs(x.col(c).maxCoeff() - x.col(c).minCoeff()) < std::numeric_limits<double>::epsilon();
+  if (each_constant) return std::numeric_limits<double>::infinity();
   const double n = static_cast<double>(x.rows());
   const Eigen::VectorXd chain_mean = x.colwise().mean().transpose();
   double var_within = 0.0;

@@ -132,4 +132,25 @@ template <class = void> inline psis_result psis(const Eigen::Ref<const Eigen::Ve
   return out;
 }
 
+// How well an approximation q of a posterior p did (Yao, Vehtari, Simpson and Gelman 2018, "Yes,
+// but did it work?"): the Pareto k of the importance ratios p/q at draws from q, given log p
+// (unnormalised; -inf or NaN where the density failed, which gives weight 0) and log q of each
+// draw. Below 0.5 q is close to p; up to 0.7 PSIS-reweighted estimates are usable; above 0.7
+// neither q's draws nor their reweighting can be trusted. Ratios all equal to rounding (q is
+// p up to its constant, an exact approximation) give -inf: a perfect fit, not a failed one.
+// NaN when fewer than 25 draws are valid (no tail to fit).
+template <class = void> inline double approximation_pareto_k(const Eigen::VectorXd& log_p, const Eigen::VectorXd& log_q) {
+  if (log_p.size() != log_q.size())
+    throw model_error("approximation_pareto_k: " + std::to_string(log_p.size()) + " values of log p but " +
+                      std::to_string(log_q.size()) + " of log q");
+  std::vector<double> ratios;
+  for (Eigen::Index i = 0; i < log_p.size(); ++i)
+    if (std::isfinite(log_p[i]) && std::isfinite(log_q[i])) ratios.push_back(log_p[i] - log_q[i]);
+  if (ratios.size() < 25) return std::numeric_limits<double>::quiet_NaN();
+  const Eigen::Map<const Eigen::VectorXd> r(ratios.data(), static_cast<Eigen::Index>(ratios.size()));
+  const double spread = r.maxCoeff() - r.minCoeff();
+  if (spread <= 1e-9 * std::max(1.0, r.cwiseAbs().maxCoeff())) return -std::numeric_limits<double>::infinity();
+  return psis(r).pareto_k;
+}
+
 }  // namespace exmc

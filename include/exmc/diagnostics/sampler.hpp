@@ -1,8 +1,9 @@
 #pragma once
 // Checks of an HMC/NUTS run from its per-transition statistics (Stan's column names:
 // lp__, accept_stat__, stepsize__, treedepth__, n_leapfrog__, divergent__, energy__), and a
-// plain-language verdict in the spirit of CmdStan's `diagnose`. Chains and draws are
-// numbered from 0, in the data and in the text alike.
+// plain-language verdict in the spirit of CmdStan's `diagnose`. In the data, chains and draws
+// are indices from 0 (`chain_sampler_report::chain`, `divergent_draws`); the text calls chain
+// index c "chain c+1", as every exmc message, file name and progress line does.
 #include <Eigen/Core>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,7 @@
 namespace exmc {
 
 struct chain_sampler_report {
+  Eigen::Index chain = 0;  // index of the chain in the run (a failed chain leaves a gap)
   Eigen::Index draws = 0;
   std::vector<Eigen::Index> divergent_draws;  // indices of transitions that diverged
   Eigen::Index max_depth_hits = 0;            // transitions whose tree reached max_depth
@@ -37,6 +39,12 @@ struct sampler_report {
   diagnose_thresholds thresholds;
   std::vector<chain_sampler_report> chains;
   std::vector<std::string> unchecked;  // checks skipped because a column was missing
+  // Chains that failed (no draws) or stopped early, each as its message ("chain 2: ..."):
+  // filled by diagnose(fit) from a fit that records chain statuses.
+  std::vector<std::string> failed, incomplete;
+  Eigen::Index chains_requested = 0;  // 0: unknown (the chains given are all there were)
+  // Quantities with NaN or infinite draws, as "name (k of n draws)".
+  std::vector<std::string> non_finite;
   // Quantities failing the R-hat / ESS checks (filled when a posterior was given).
   bool convergence_checked = false;
   std::vector<std::string> high_r_hat, low_ess;
@@ -56,6 +64,7 @@ struct sampler_report {
     for (const auto& c : chains) n += c.max_depth_hits;
     return n;
   }
+  // Positions in `chains` (not chain indices) of the chains with a low E-BFMI.
   std::vector<Eigen::Index> low_e_bfmi_chains() const {
     std::vector<Eigen::Index> out;
     for (std::size_t c = 0; c < chains.size(); ++c)
@@ -63,8 +72,8 @@ struct sampler_report {
     return out;
   }
   bool ok() const {
-    return total_divergences() == 0 && total_max_depth_hits() == 0 && low_e_bfmi_chains().empty() &&
-           high_r_hat.empty() && low_ess.empty();
+    return failed.empty() && incomplete.empty() && non_finite.empty() && total_divergences() == 0 &&
+           total_max_depth_hits() == 0 && low_e_bfmi_chains().empty() && high_r_hat.empty() && low_ess.empty();
   }
 
   std::string verdict() const;
@@ -102,6 +111,20 @@ inline std::string sampler_report::verdict() const {
   std::string s;
   const Eigen::Index total = total_draws();
   const std::string of_total = " of " + std::to_string(total) + " transitions (";
+  const auto label = [](Eigen::Index chain) { return "chain " + std::to_string(chain + 1); };
+  const std::string run_size = chains_requested > 0 ? std::to_string(chains_requested) : std::to_string(chains.size() + failed.size());
+  // What is missing comes first: every number below describes only the chains that are there.
+  if (!failed.empty()) {
+    s += std::to_string(failed.size()) + " of " + run_size + " chains" +
+         " FAILED and contributed no draws; everything below describes the other chains only:\n";
+    for (const auto& f : failed) s += "  " + f + "\n";
+  }
+  if (!incomplete.empty()) {
+    s += "INCOMPLETE RUN: " + std::to_string(incomplete.size()) + " of " + run_size + " chains" +
+         " stopped early; the draws made so far are used, chains cut to the shortest one:\n";
+    for (const auto& f : incomplete) s += "  " + f + "\n";
+  }
+  if (chains.empty()) return s + "No draws: nothing else could be checked.\nProblems detected: see above.\n";
   for (const auto& u : unchecked) s += u + "\n";
 
   const Eigen::Index div = total_divergences();
@@ -111,7 +134,7 @@ inline std::string sampler_report::verdict() const {
     std::string per_chain;
     for (std::size_t c = 0; c < chains.size(); ++c)
       if (!chains[c].divergent_draws.empty())
-        per_chain += (per_chain.empty() ? "" : ", ") + ("chain " + std::to_string(c)) + ": " +
+        per_chain += (per_chain.empty() ? "" : ", ") + label(chains[c].chain) + ": " +
                      std::to_string(chains[c].divergent_draws.size());
     s += std::to_string(div) + of_total + detail::percent(div, total) + ") diverged (" + per_chain +
          "). The sampler could not follow the curvature of the posterior there, so the draws may be biased; "
@@ -134,7 +157,8 @@ inline std::string sampler_report::verdict() const {
     std::string list;
     for (const auto c : low) {
       char buf[64];
-      std::snprintf(buf, sizeof buf, "chain %ld: %.2f", static_cast<long>(c), chains[static_cast<std::size_t>(c)].e_bfmi);
+      std::snprintf(buf, sizeof buf, "chain %ld: %.2f", static_cast<long>(chains[static_cast<std::size_t>(c)].chain + 1),
+                    chains[static_cast<std::size_t>(c)].e_bfmi);
       list += (list.empty() ? "" : ", ") + std::string(buf);
     }
     char threshold[32];
@@ -146,6 +170,10 @@ inline std::string sampler_report::verdict() const {
   }
 
   if (convergence_checked) {
+    if (!non_finite.empty())
+      s += "Non-finite draws (NaN or Inf) in " + detail::join_names(non_finite) +
+           ": the density or a derived quantity overflowed there; means, sds and MCSEs of these quantities are "
+           "undefined and their other statistics describe only part of the posterior.\n";
     if (!high_r_hat.empty())
       s += "R-hat above " + detail::format_cell(thresholds.r_hat, "%.3g") + " for " + detail::join_names(high_r_hat) +
            ": the chains disagree; run longer or fix the model before using these draws.\n";
@@ -153,7 +181,9 @@ inline std::string sampler_report::verdict() const {
       s += "Bulk or tail ESS below " + detail::format_cell(thresholds.ess_per_chain, "%.0f") +
            " per chain for " + detail::join_names(low_ess) +
            ": too few effective draws for reliable estimates; run longer chains.\n";
-    if (high_r_hat.empty() && low_ess.empty()) s += "R-hat and ESS satisfactory for all quantities.\n";
+    if (high_r_hat.empty() && low_ess.empty())
+      s += non_finite.empty() ? "R-hat and ESS satisfactory for all quantities.\n"
+                              : "R-hat and ESS satisfactory for all quantities where they are defined.\n";
   }
   s += ok() ? "No problems detected.\n" : "Problems detected: see above.\n";
   return s;
@@ -183,6 +213,7 @@ template <class = void> inline sampler_report diagnose(const draws& sample_stats
 
   for (const auto& chain : sample_stats.chains) {
     chain_sampler_report c;
+    c.chain = static_cast<Eigen::Index>(r.chains.size());
     c.draws = chain.rows();
     for (Eigen::Index i = 0; i < chain.rows(); ++i) {
       if (divergent >= 0 && chain(i, divergent) != 0.0) c.divergent_draws.push_back(i);
@@ -201,6 +232,8 @@ template <class = void> inline void check_convergence(sampler_report& r, const s
   r.convergence_checked = true;
   const double min_ess = r.thresholds.ess_per_chain * static_cast<double>(num_chains);
   for (const auto& row : posterior_summary) {
+    if (row.non_finite > 0)
+      r.non_finite.push_back(row.name + " (" + std::to_string(row.non_finite) + " of " + std::to_string(row.draws) + " draws)");
     // NaN R-hat / ESS come from constant quantities (e.g. fixed generated values): no verdict.
     if (row.r_hat > r.thresholds.r_hat) r.high_r_hat.push_back(row.name);
     if (row.ess_bulk < min_ess || row.ess_tail < min_ess) r.low_ess.push_back(row.name);
@@ -220,9 +253,27 @@ sampler_report diagnose(const Fit& fit, int max_depth = 0, diagnose_thresholds t
     else
       max_depth = 10;
   }
-  sampler_report r = diagnose(static_cast<const draws&>(fit.sample_stats), max_depth, thresholds);
   const draws& posterior = fit.posterior;
-  check_convergence(r, summary(posterior), posterior.num_chains());
+  sampler_report r;
+  if (posterior.num_chains() > 0) {
+    r = diagnose(static_cast<const draws&>(fit.sample_stats), max_depth, thresholds);
+  } else {  // every chain failed: nothing to check but the failures
+    r.max_depth = max_depth;
+    r.thresholds = thresholds;
+  }
+  // Chain numbers and fates, from a fit that records them (exmc::fit does).
+  if constexpr (requires { fit.chain_ids; fit.status; }) {
+    for (std::size_t i = 0; i < r.chains.size() && i < fit.chain_ids.size(); ++i) r.chains[i].chain = fit.chain_ids[i];
+    r.chains_requested = static_cast<Eigen::Index>(fit.status.size());
+    for (std::size_t c = 0; c < fit.status.size(); ++c) {
+      const std::string outcome = to_string(fit.status[c].outcome);  // "ok", "stopped" or "failed"
+      std::string message = fit.status[c].message;
+      if (message.empty()) message = "chain " + std::to_string(c + 1) + ": " + outcome;
+      if (outcome == "failed") r.failed.push_back(message);
+      else if (outcome == "stopped") r.incomplete.push_back(message);
+    }
+  }
+  if (posterior.num_chains() > 0) check_convergence(r, summary(posterior), posterior.num_chains());
   return r;
 }
 

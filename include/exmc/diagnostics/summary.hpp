@@ -28,7 +28,11 @@ struct summary_row {
   double q5, q50, q95;        // 5%, 50%, 95% quantiles
   double ess_bulk, ess_tail;  // rank-normalised effective sample sizes
   double r_hat;               // rank-normalised split R-hat (max of bulk and tail)
-  std::size_t non_finite = 0; // draws that are NaN or infinite: then every statistic is NaN
+  // Draws that are NaN or infinite. As in posterior: with a NaN every statistic is NaN; with
+  // infinities only, the quantiles, bulk ESS and R-hat (all built on ranks) exist, while the
+  // moments, their MCSEs and the tail ESS are NaN (the mean may be +-Inf).
+  std::size_t non_finite = 0;
+  std::size_t draws = 0;      // draws summarised (all chains)
 };
 
 struct summary_table {
@@ -75,15 +79,16 @@ template <class = void> inline summary_row summarise(std::string name, const Eig
   summary_row r;
   r.name = std::move(name);
   r.non_finite = static_cast<std::size_t>((!x.array().isFinite()).count());
-  if (r.non_finite > 0) {  // reported by print(), never averaged in
-    const double na = std::numeric_limits<double>::quiet_NaN();
+  r.draws = static_cast<std::size_t>(x.size());
+  const double na = std::numeric_limits<double>::quiet_NaN();
+  if (r.non_finite > 0 && detail::has_nan(x)) {  // reported by print(), never averaged in
     r.mean = r.sd = r.mcse_mean = r.mcse_sd = r.q5 = r.q50 = r.q95 = r.ess_bulk = r.ess_tail = r.r_hat = na;
     return r;
   }
   r.mean = x.mean();
-  r.sd = std::sqrt(detail::sample_variance(all));
-  r.mcse_mean = mcse_mean(x);
-  r.mcse_sd = mcse_sd(x);
+  r.sd = r.non_finite > 0 ? na : std::sqrt(detail::sample_variance(all));
+  r.mcse_mean = r.non_finite > 0 ? na : mcse_mean(x);
+  r.mcse_sd = r.non_finite > 0 ? na : mcse_sd(x);
 
   const detail::value_order order = detail::sort_values(x);
   const std::size_t s = order.size();
@@ -104,6 +109,10 @@ template <class = void> inline summary_row summarise(std::string name, const Eig
 
   // The folded draws in increasing order: walk down from the median on the left, up on the right.
   const double median = s % 2 == 1 ? value(s / 2) : 0.5 * (value(s / 2 - 1) + value(s / 2));
+  if (!std::isfinite(median)) {  // |x - median| is NaN for the infinite draws: no tail R-hat
+    r.r_hat = na;
+    return r;
+  }
   const auto folded = [&](std::size_t k) { return std::abs(value(k) - median); };
   std::vector<std::uint32_t> fold_order(s);  // indices into `order`
   std::size_t right = 0;
@@ -124,7 +133,7 @@ template <class = void> inline void require_consistent(const draws& d, const cha
   if (d.num_chains() == 0) throw model_error(std::string(who) + ": the draws hold no chains");
   for (Eigen::Index c = 0; c < d.num_chains(); ++c)
     if (d.chains[static_cast<std::size_t>(c)].cols() != d.num_quantities())
-      throw model_error(std::string(who) + ": chain " + std::to_string(c) + " has " +
+      throw model_error(std::string(who) + ": chain " + std::to_string(c + 1) + " has " +
                         std::to_string(d.chains[static_cast<std::size_t>(c)].cols()) + " columns but there are " +
                         std::to_string(d.num_quantities()) + " names");
   if (d.num_draws() == 0) throw model_error(std::string(who) + ": the draws hold no iterations");
@@ -154,9 +163,20 @@ template <class = void> inline summary_table summary(const draws& d) {
   return t;
 }
 
+// With `lp` and sampler statistics (the NUTS fit, or a fit read from Stan CSV) the table starts
+// with lp__, the log density up to a constant, as CmdStan's stansummary does (the command line
+// prints it so). Off by default: rows stay one per posterior quantity, in order.
 template <HasPosterior Fit>
-summary_table summary(const Fit& fit) {
-  return summary(static_cast<const draws&>(fit.posterior));
+summary_table summary(const Fit& fit, bool lp = false) {
+  summary_table t = summary(static_cast<const draws&>(fit.posterior));
+  if constexpr (requires { fit.sample_stats.names; fit.sample_stats.column(0); }) {
+    if (!lp) return t;
+    const auto& names = fit.sample_stats.names;
+    const auto lp = std::find(names.begin(), names.end(), "lp__");
+    if (lp != names.end() && fit.sample_stats.num_chains() == fit.posterior.num_chains())
+      t.rows.insert(t.rows.begin(), summarise("lp__", fit.sample_stats.column(lp - names.begin())));
+  }
+  return t;
 }
 
 namespace detail {
@@ -191,7 +211,8 @@ template <class = void> inline void print(std::ostream& os, const summary_table&
   std::string notes;
   for (const auto& r : t.rows)
     if (r.non_finite > 0)
-      notes += r.name + " has " + std::to_string(r.non_finite) + " non-finite draws (NaN or Inf); its statistics are NA\n";
+      notes += r.name + " has " + std::to_string(r.non_finite) + " non-finite draws (NaN or Inf) of " + std::to_string(r.draws) +
+               (std::isnan(r.q50) ? "; its statistics are NA\n" : "; its moments, their MCSEs and the tail ESS are NA\n");
   std::vector<std::size_t> width(header.size(), 0);
   for (const auto& line : cells)
     for (std::size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());

@@ -302,6 +302,77 @@ struct dist_expr {
     return term_impl(s, env, x, n, std::index_sequence_for<Args...>{});
   }
 
+  // ---- the log density as a value inside an expression (dist/lpdf.hpp) ---------------------
+  // term() pushes each argument's partials on at once: a model term's adjoint is 1. Inside an
+  // expression (log_mix(theta, lpdf(...), ...)) the adjoint is known only in the backward pass,
+  // so term_held keeps the partials, a scalar argument's in a number and a vector argument's in a
+  // buffer sized by init_held, and push_held scales them by the adjoint and pushes them on.
+  template <class Info>
+  static constexpr bool any_arg_grad = (Args::template has_grad<Info> || ... || false);
+  template <class A, class Env>
+  using held_partial =
+      std::conditional_t<!A::template has_grad<typename Env::info>, empty_state,
+                         std::conditional_t<A::template is_vec<typename Env::info>, vector_t<typename Env::scalar>,
+                                            typename Env::scalar>>;
+  template <class Env>
+  using held_partials = std::tuple<held_partial<Args, Env>...>;
+
+  template <class H, class SEnv>
+  void init_held(H& h, const SEnv& senv) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      auto one = [&](auto& part, const auto& a) {
+        if constexpr (requires { part.setZero(index_t{1}); }) part.setZero(a.size(senv));
+      };
+      (one(std::get<I>(h), std::get<I>(args)), ...);
+    }(std::index_sequence_for<Args...>{});
+  }
+  // The log density of view x (n elements) with the arguments' partials kept in h. The variate's
+  // partials go where x's view points. Arguments are forwarded here; the grouped path and data
+  // moments, which need data sorted or fixed, are not taken.
+  template <class S, class Env, class X, class H>
+  double term_held(S& s, Env& env, X& x, index_t n, H& h) const {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (term_forward<I>(s, env), ...);
+      [[maybe_unused]] auto views = std::make_tuple(term_view<I, !X::is_vec>(s, env)...);
+      auto redirect = [](auto& view, auto& part) {
+        if constexpr (requires { part.setZero(index_t{1}); }) {
+          zero(part);
+          view.g = part.data();
+        }
+      };
+      (redirect(std::get<I>(views), std::get<I>(h)), ...);
+      const double lp = call_lpdf(n, x, std::get<I>(views)...);
+      auto keep = [](const auto& view, auto& part) {
+        if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(part)>>) part = view.acc;
+      };
+      (keep(std::get<I>(views), std::get<I>(h)), ...);
+      return lp;
+    }(std::index_sequence_for<Args...>{});
+  }
+  // Adds w times the kept partials into the arguments' adjoints and runs their backward passes.
+  template <class S, class Env, class H>
+  void push_held(S& s, Env& env, const H& h, typename Env::scalar w) const {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      auto one = [&](auto ic) {
+        constexpr std::size_t K = decltype(ic)::value;
+        using A = std::tuple_element_t<K, std::tuple<Args...>>;
+        using Info = typename Env::info;
+        if constexpr (A::template has_grad<Info>) {
+          const auto& a = std::get<K>(args);
+          auto& st = std::get<K>(s.s);
+          if constexpr (log_scale_arg<Fn, K, A, Info>()) {  // the partial is with respect to a in exp(a)
+            a.a.adj(st.a, env) += w * std::get<K>(h);
+            a.a.backward(st.a, env);
+          } else {
+            a.adj(st, env) += w * std::get<K>(h);
+            a.backward(st, env);
+          }
+        }
+      };
+      (one(std::integral_constant<std::size_t, I>{}), ...);
+    }(std::index_sequence_for<Args...>{});
+  }
+
   // ---- simulation and pointwise log densities (model/, predictive/) -------------------------
   // Generators take doubles, or spans for whole-vector arguments (one overload of each is enough).
   static constexpr bool can_generate =
@@ -363,7 +434,7 @@ struct dist_expr {
     // const_cast: forwarding writes the arguments' scratch state, not the model.
     auto& st = const_cast<S&>(s);
     auto& e = const_cast<Env&>(env);
-    const auto values = std::make_tuple(arg_value<I>(st, e)...);
+    [[maybe_unused]] const auto values = std::make_tuple(arg_value<I>(st, e)...);
     if constexpr (Fn::elementwise && !has_whole_args<Fn>()) {
       for (index_t i = 0; i < n; ++i) out[i] = Fn::generate(g, static_cast<double>(elem(std::get<I>(values), i))...);
     } else {
@@ -428,7 +499,7 @@ struct dist_expr {
     using T = typename Env::scalar;
     auto& st = const_cast<S&>(s);
     (std::get<I>(args).forward(std::get<I>(st.s), env), ...);
-    auto views = std::make_tuple(value_view(std::get<I>(args), std::get<I>(st.s), env)...);
+    [[maybe_unused]] auto views = std::make_tuple(value_view(std::get<I>(args), std::get<I>(st.s), env)...);
     if constexpr (Fn::elementwise) {
       for (index_t i = 0; i < n; ++i) {
         vector_view<V, T, false> xi{x + i, nullptr};
@@ -442,7 +513,7 @@ struct dist_expr {
   }
 
   template <class SEnv, std::size_t... I>
-  void validate_impl(const SEnv& senv, index_t n, std::index_sequence<I...>) const {
+  void validate_impl([[maybe_unused]] const SEnv& senv, [[maybe_unused]] index_t n, std::index_sequence<I...>) const {
     (validate_arg<I>(senv, n), ...);
   }
   template <std::size_t I, class SEnv>
@@ -690,7 +761,7 @@ struct dist_expr {
   template <class S, class Env, class X, std::size_t... I>
   double term_impl(S& s, Env& env, X& x, index_t n, std::index_sequence<I...>) const {
     (term_forward<I>(s, env), ...);
-    auto views = std::make_tuple(term_view<I, !X::is_vec>(s, env)...);
+    [[maybe_unused]] auto views = std::make_tuple(term_view<I, !X::is_vec>(s, env)...);
     const double lp = call_lpdf(n, x, std::get<I>(views)...);
     (term_finish<I>(s, env, std::get<I>(views)), ...);
     return lp;
@@ -698,10 +769,17 @@ struct dist_expr {
 };
 
 // make_dist<Fn>(args...): the user-facing factories (normal(mu, sigma), ...) call this.
+// Misuse stops at one static_assert: after it a distribution of constants is returned, so no
+// further errors follow.
 template <class Fn, class... A>
 auto make_dist(A&&... a) {
   static_assert(sizeof...(A) == Fn::arg_names.size(), "exmc: wrong number of arguments for this distribution");
-  return dist_expr<Fn, expr_of<A>...>(as_expr(std::forward<A>(a))...);
+  if constexpr (!all_operands<A...>) {
+    static_assert(all_operands<A...>, "exmc: a distribution's argument: " EXMC_OPERAND_RULE);
+    return dist_expr<Fn, std::conditional_t<true, constant, A>...>(((void)sizeof(A), constant(0.0))...);
+  } else {
+    return dist_expr<Fn, expr_of<A>...>(as_expr(std::forward<A>(a))...);
+  }
 }
 
 template <class D>

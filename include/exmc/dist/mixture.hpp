@@ -4,6 +4,11 @@
 //   observe<"y">(mixture(w, normal(mu1, s), normal(mu2, s)), y);
 // w is a vector of K weights on the simplex (a parameter with a dirichlet prior, or data); the
 // components are elementwise families with the same support, each with its own arguments.
+// With two components w may be one number theta in [0, 1], the weights being theta and
+// 1 - theta: Stan's log_mix(theta, normal_lpdf(y | mu1, s1), normal_lpdf(y | mu2, s2)) summed
+// over the data.
+//   auto theta = param<"theta">(beta(2.0, 2.0));
+//   observe<"y">(mixture(theta, normal(mu1, s1), normal(mu2, s2)), y);
 // log p(x) = log_sum_exp_k(log w_k + log d_k(x)), evaluated stably, with exact partials: each
 // component's partials weighted by its responsibility r_k = w_k d_k(x) / p(x).
 // Stan: log_mix / log_sum_exp by hand; PyMC: pm.Mixture.
@@ -66,18 +71,29 @@ struct mixture_fn {
   static double lpdf(index_t n, X& x, W& w, V&... v) {
     using T = decltype(w.val(0));
     using std::log;
+    static_assert(W::is_vec || K == 2,
+                  "exmc::mixture: one weight theta serves two components (theta and 1 - theta); give a vector of K "
+                  "weights for K components");
     if constexpr (W::is_vec)
       if (w.size != static_cast<index_t>(K)) return -math::inf<double>;
     std::array<T, K> logw;
-    for (std::size_t k = 0; k < K; ++k) {
-      const T wk = w.val(static_cast<index_t>(k));
-      if (!(wk >= T(0))) return -math::inf<double>;
-      logw[k] = log(wk);
+    if constexpr (W::is_vec) {
+      for (std::size_t k = 0; k < K; ++k) {
+        const T wk = w.val(static_cast<index_t>(k));
+        if (!(wk >= T(0))) return -math::inf<double>;
+        logw[k] = log(wk);
+      }
+    } else {
+      using std::log1p;
+      const T theta = w.val(0);
+      if (!(theta >= T(0) && theta <= T(1))) return -math::inf<double>;
+      logw[0] = log(theta);
+      logw[1] = log1p(-theta);
     }
     auto views = std::tie(v...);
     double lp = 0;
     for (index_t i = 0; i < n; ++i) {
-      std::array<double, K> term;
+      std::array<double, K> term, comp;
       std::array<T, K> dx{};
       std::array<T, total_args> parts{};
       // Each component's log density at x_i and its partials (per argument, and for x).
@@ -86,7 +102,8 @@ struct mixture_fn {
         T slot_x = 0;
         auto xi = detail::probe(x, i, slot_x);
         std::array<T, arity[k]> p{};
-        term[k] = static_cast<double>(logw[k]) + call_component<k>(xi, i, p, views);
+        comp[k] = call_component<k>(xi, i, p, views);
+        term[k] = static_cast<double>(logw[k]) + comp[k];
         if constexpr (X::grad) {
           if constexpr (X::is_vec) dx[k] = slot_x;
           else dx[k] = xi.acc;
@@ -107,8 +124,13 @@ struct mixture_fn {
         for (std::size_t k = 0; k < K; ++k) g += r[k] * dx[k];
         x.add(i, g);
       }
-      if constexpr (W::grad)
+      if constexpr (W::grad && W::is_vec) {
         for (std::size_t k = 0; k < K; ++k) w.add(static_cast<index_t>(k), r[k] / w.val(static_cast<index_t>(k)));
+      } else if constexpr (W::grad) {
+        // d/dtheta log(theta p1 + (1 - theta) p2) = (p1 - p2) / p, finite at theta = 0 and 1 too
+        const double lpi = m + std::log(s);
+        w.add(i, static_cast<T>(std::exp(comp[0] - lpi) - std::exp(comp[1] - lpi)));
+      }
       for_components([&](auto kc) {
         constexpr std::size_t k = decltype(kc)::value;
         add_component<k>(i, r[k], parts, views);

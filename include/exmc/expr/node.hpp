@@ -16,6 +16,11 @@
 //   backward(state, env)               pushes its accumulated adjoint into its children
 //   cast<T>()                          the same expression with its data stored as T
 //   describe()                         human-readable form, for errors and graph dumps
+// Optional members:
+//   always_scalar                      (static) scalar in every model (an element beta[i]), known
+//                                      where the expression is written (expr/build.hpp)
+//   forward_term(state, env)           evaluates the node as a model term, whose adjoint is 1:
+//                                      value returned, every partial pushed on (dist/lpdf.hpp)
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>

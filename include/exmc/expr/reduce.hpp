@@ -108,7 +108,7 @@ struct dot_product : expr_tag {
   void forward(S& s, const Env& env) const {
     a.forward(s.a, env);
     b.forward(s.b, env);
-    s.c.val = a.value(s.a, env).dot(b.value(s.b, env));
+    if constexpr (vectors<typename Env::info>) s.c.val = a.value(s.a, env).dot(b.value(s.b, env));
     s.c.adj = 0;
   }
   template <class S, class Env>
@@ -119,14 +119,17 @@ struct dot_product : expr_tag {
   auto& adj(S& s, Env&) const {
     return s.c.adj;
   }
+  // Both operands are vectors (else size() stopped the model, and the passes compile empty).
+  template <class Info>
+  static constexpr bool vectors = A::template is_vec<Info> && B::template is_vec<Info>;
   template <class S, class Env>
   void backward(S& s, Env& env) const {
     using I = typename Env::info;
-    if constexpr (A::template has_grad<I>) {
+    if constexpr (vectors<I> && A::template has_grad<I>) {
       a.adj(s.a, env) += s.c.adj * b.value(s.b, env);
       a.backward(s.a, env);
     }
-    if constexpr (B::template has_grad<I>) {
+    if constexpr (vectors<I> && B::template has_grad<I>) {
       b.adj(s.b, env) += s.c.adj * a.value(s.a, env);
       b.backward(s.b, env);
     }

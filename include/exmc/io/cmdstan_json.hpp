@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -73,6 +74,18 @@ class data_file {
   std::vector<std::string> names() const {
     std::vector<std::string> out;
     for (const auto& item : root_.items()) out.push_back(item.key());
+    return out;
+  }
+
+  // The fields holding one integer, with their values: the candidates for sizes, which error
+  // messages about a bad size name.
+  std::vector<std::pair<std::string, long long>> integer_scalars() const {
+    std::vector<std::pair<std::string, long long>> out;
+    for (const auto& item : root_.items()) {
+      const nlohmann::json* v = &item.value();
+      if (v->is_array() && v->size() == 1) v = &(*v)[0];
+      if (v->is_number_integer() || v->is_number_unsigned()) out.emplace_back(item.key(), v->get<long long>());
+    }
     return out;
   }
 

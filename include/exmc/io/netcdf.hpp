@@ -25,6 +25,7 @@
 #include "../core/error.hpp"
 #include "../nuts/fit.hpp"
 #include "names.hpp"
+#include "output_file.hpp"
 
 // Lets <exmc/cli/cli.hpp> offer --netcdf when this header was included before it.
 #define EXMC_HAS_NETCDF 1
@@ -37,13 +38,34 @@ struct inference_data {
   draws log_likelihood;        // optional groups: written only when they have chains
   draws posterior_predictive;
   draws prior;
+  draws warmup_posterior;      // ArviZ's warmup groups (save_warmup)
+  draws warmup_sample_stats;
   std::vector<std::pair<std::string, Eigen::VectorXd>> observed_data;
+  // The `chain` coordinate of the groups drawn by the run: chain numbers as exmc prints them
+  // (1-based; a failed chain leaves a gap). Empty, or a group with another number of chains:
+  // 1..n.
+  std::vector<long long> chain_numbers;
+  // Global attributes of the file, e.g. exmc_status = "complete" / "incomplete".
+  std::vector<std::pair<std::string, std::string>> attributes;
 };
 
+// The posterior, sampler statistics and saved warmup of a fit, with each chain's number and
+// the run's fate as attributes: exmc_status ("complete" when every chain ran to the end, else
+// "incomplete") and exmc_chains (one line per chain: "chain 2: stopped early ...").
 inline inference_data to_inference_data(const fit& f) {
   inference_data d;
   d.posterior = f.posterior;
   d.sample_stats = f.sample_stats;
+  d.warmup_posterior = f.warmup_posterior;
+  d.warmup_sample_stats = f.warmup_sample_stats;
+  for (int id : f.chain_ids) d.chain_numbers.push_back(id + 1);
+  std::string chains;
+  for (std::size_t c = 0; c < f.status.size(); ++c) {
+    const chain_status& s = f.status[c];
+    chains += (c ? "\n" : "") + (s.message.empty() ? chain_label(static_cast<long long>(c)) + ": " + to_string(s.outcome) : s.message);
+  }
+  d.attributes.emplace_back("exmc_status", f.all_ok() ? "complete" : "incomplete");
+  d.attributes.emplace_back("exmc_chains", chains);
   return d;
 }
 
@@ -67,7 +89,7 @@ class netcdf_file {
     check(nc_close(id), "closing");
   }
   void check(int status, const std::string& what) const {
-    if (status != NC_NOERR) throw model_error("write_netcdf: '" + path_ + "': " + what + ": " + nc_strerror(status));
+    if (status != NC_NOERR) throw io_error("write_netcdf: '" + path_ + "': " + what + ": " + nc_strerror(status));
   }
 
  private:
@@ -139,24 +161,34 @@ inline int define_dim(const netcdf_file& f, int group, const std::string& name, 
   return dim;
 }
 
-// A coordinate variable 0..n-1 for a dimension (what xarray shows as the index).
-inline void write_coordinate(const netcdf_file& f, int group, const std::string& name, std::size_t n) {
-  const int dim = define_dim(f, group, name, n);
+// A coordinate variable for a dimension (what xarray shows as the index): the given values.
+inline void write_coordinate(const netcdf_file& f, int group, const std::string& name, const std::vector<long long>& values) {
+  const int dim = define_dim(f, group, name, values.size());
   int var = -1;
   f.check(nc_def_var(group, name.c_str(), NC_INT64, 1, &dim, &var), "defining coordinate " + name);
-  std::vector<long long> values(n);
-  for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<long long>(i);
   f.check(nc_put_var_longlong(group, var, values.data()), "writing coordinate " + name);
 }
+// The coordinate 0..n-1 (positions along draws and array dimensions).
+inline void write_coordinate(const netcdf_file& f, int group, const std::string& name, std::size_t n) {
+  std::vector<long long> values(n);
+  for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<long long>(i);
+  write_coordinate(f, group, name, values);
+}
 
-inline void write_group(const netcdf_file& f, const std::string& group_name, const draws& d, bool stats) {
+inline void write_group(const netcdf_file& f, const std::string& group_name, const draws& d, bool stats,
+                        const std::vector<long long>& chain_numbers = {}) {
   if (d.chains.empty()) return;
   int g = -1;
   f.check(nc_def_grp(f.id(), group_name.c_str(), &g), "defining group " + group_name);
   f.check(nc_put_att_text(g, NC_GLOBAL, "inference_library", 4, "exmc"), "writing attributes");
   const auto chains = static_cast<std::size_t>(d.num_chains());
   const auto ndraw = static_cast<std::size_t>(d.num_draws());
-  write_coordinate(f, g, "chain", chains);
+  std::vector<long long> numbers = chain_numbers;
+  if (numbers.size() != chains) {
+    numbers.resize(chains);
+    for (std::size_t c = 0; c < chains; ++c) numbers[c] = static_cast<long long>(c + 1);
+  }
+  write_coordinate(f, g, "chain", numbers);
   write_coordinate(f, g, "draw", ndraw);
   for (const array_variable& v : group_columns(d.names)) {
     const std::string name = stats ? arviz_stat_name(v.name) : v.name;
@@ -194,15 +226,17 @@ inline void write_group(const netcdf_file& f, const std::string& group_name, con
   }
 }
 
-}  // namespace io
-
-inline void write_netcdf(const std::string& path, const inference_data& d) {
+inline void write_netcdf_file(const std::string& path, const inference_data& d) {
   io::netcdf_file f(path);
-  io::write_group(f, "posterior", d.posterior, false);
-  io::write_group(f, "sample_stats", d.sample_stats, true);
-  io::write_group(f, "log_likelihood", d.log_likelihood, false);
-  io::write_group(f, "posterior_predictive", d.posterior_predictive, false);
+  for (const auto& [key, value] : d.attributes)
+    f.check(nc_put_att_text(f.id(), NC_GLOBAL, key.c_str(), value.size(), value.c_str()), "writing attribute " + key);
+  io::write_group(f, "posterior", d.posterior, false, d.chain_numbers);
+  io::write_group(f, "sample_stats", d.sample_stats, true, d.chain_numbers);
+  io::write_group(f, "log_likelihood", d.log_likelihood, false, d.chain_numbers);
+  io::write_group(f, "posterior_predictive", d.posterior_predictive, false, d.chain_numbers);
   io::write_group(f, "prior", d.prior, false);
+  io::write_group(f, "warmup_posterior", d.warmup_posterior, false, d.chain_numbers);
+  io::write_group(f, "warmup_sample_stats", d.warmup_sample_stats, true, d.chain_numbers);
   if (!d.observed_data.empty()) {
     int g = -1;
     f.check(nc_def_grp(f.id(), "observed_data", &g), "defining group observed_data");
@@ -217,6 +251,22 @@ inline void write_netcdf(const std::string& path, const inference_data& d) {
     }
   }
   f.close();
+}
+
+}  // namespace io
+
+// Writes `<path>.partial` and renames it onto `path` once complete, so an earlier file at `path`
+// survives a failed write. Throws io_error when the file cannot be written.
+inline void write_netcdf(const std::string& path, const inference_data& d) {
+  const std::string partial = io::partial_path(path);
+  try {
+    io::write_netcdf_file(partial, d);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    throw;
+  }
+  io::commit(partial, path);
 }
 
 inline void write_netcdf(const std::string& path, const fit& f) { write_netcdf(path, to_inference_data(f)); }

@@ -9,6 +9,9 @@
 // before `output file`), comment lines anywhere, save_warmup rows before `# Adaptation
 // terminated`, the adaptation block, and a missing timing footer or a last line cut off mid-row
 // (a run that was killed). Quantity names come back 0-based: `theta.1` -> `theta[0]`.
+// exmc's `# exmc_status = ok|stopped|failed` and `# exmc_message = why` lines give each
+// chain's fate: a failed chain's file may hold no column names at all, and its reason is
+// passed on in fit::status.
 #include <Eigen/Core>
 #include <charconv>
 #include <cmath>
@@ -40,6 +43,8 @@ struct stan_csv_file {
   double warmup_seconds = std::numeric_limits<double>::quiet_NaN();
   double sampling_seconds = std::numeric_limits<double>::quiet_NaN();
   bool complete = false;                      // has the Elapsed Time footer
+  std::string status;                         // exmc_status: "ok", "stopped", "failed" ("" if absent)
+  std::string message;                        // exmc_message: why it stopped or failed
 
   // Integer setting from the header, or `fallback` when absent.
   long setting(const std::string& key, long fallback) const {
@@ -118,7 +123,11 @@ inline stan_csv_file read_stan_csv_file(const std::string& path) {
     if (line.empty()) continue;
     if (line.front() == '#') {
       const std::string_view c = io::trim(line.substr(1));
-      if (at == stage::header) {
+      if (c.starts_with("exmc_status") || c.starts_with("exmc_message")) {
+        const auto eq = c.find('=');
+        const std::string value(eq == std::string_view::npos ? std::string_view{} : io::trim(c.substr(eq + 1)));
+        (c.starts_with("exmc_status") ? f.status : f.message) = value;
+      } else if (at == stage::header) {
         const auto eq = c.find('=');
         if (eq == std::string_view::npos) continue;
         std::string key(io::trim(c.substr(0, eq)));
@@ -161,6 +170,11 @@ inline stan_csv_file read_stan_csv_file(const std::string& path) {
         if (comma == std::string_view::npos) break;
         rest.remove_prefix(comma + 1);
       }
+      for (std::size_t j = 0; j < f.columns.size(); ++j)
+        for (std::size_t k = 0; k < j; ++k)
+          if (f.columns[j] == f.columns[k])
+            throw model_error(where() + ": column '" + f.columns[j] + "' appears twice (columns " + std::to_string(k + 1) +
+                              " and " + std::to_string(j + 1) + ")");
       at = stage::warmup;
       continue;
     }
@@ -171,7 +185,10 @@ inline stan_csv_file read_stan_csv_file(const std::string& path) {
     if (at == stage::adaptation) at = stage::draws;
     (at == stage::warmup ? warm : post).push_back(values);
   }
-  if (f.columns.empty()) throw model_error("Stan CSV '" + path + "': no header line with the column names");
+  if (f.columns.empty()) {
+    if (f.status == "failed") return f;  // failed before its first draw: only the reason is there
+    throw model_error("Stan CSV '" + path + "': no header line with the column names");
+  }
   // Without save_warmup every row is a draw, even when the adaptation block is missing
   // (warmup = 0 in older files, or a file written by hand).
   const bool save_warmup = f.setting("save_warmup", 0) != 0;
@@ -192,16 +209,34 @@ inline stan_csv_file read_stan_csv_file(const std::string& path) {
 
 // Several chains' files as one fit: posterior (names 0-based), sample_stats (the `__` columns),
 // warmup draws when the files saved them, step sizes, inverse metrics and timings per chain.
-// All files must have the same columns.
+// Chain k is the k-th file (counted from 1 in messages). All files must have the same columns,
+// and complete files the same number of draws. A failed chain (exmc_status = failed) and a
+// chain without draws contribute no draws but keep their status; a file without its footer or
+// with exmc_status = stopped is a chain that stopped early (status `stopped`, with the reason).
+// When no file holds draws the fit has no chains (chain_ids empty) and the statuses say why.
 inline fit read_stan_csv(const std::vector<std::string>& paths) {
   if (paths.empty()) throw model_error("read_stan_csv: no files given");
   fit out;
   std::vector<Eigen::Index> stat_cols, post_cols;
   std::vector<std::string> first_columns;
+  std::string first_path, complete_path;
+  Eigen::Index complete_draws = -1;
   for (std::size_t c = 0; c < paths.size(); ++c) {
     const stan_csv_file f = read_stan_csv_file(paths[c]);
-    if (c == 0) {
+    const std::string label = "'" + f.path + "': ";
+    chain_status s;
+    if (f.status == "failed") {
+      s.outcome = chain_outcome::failed;
+      s.message = label + (f.message.empty() ? "the chain failed (no reason recorded)" : f.message);
+    } else if (f.status == "stopped" || !f.complete) {
+      s.outcome = chain_outcome::stopped;
+      s.message = label + (!f.message.empty() ? f.message
+                           : f.status == "stopped" ? std::string("the chain stopped early")
+                                                   : std::string("no timing footer: the run was interrupted, killed or is still running"));
+    }
+    if (!f.columns.empty() && first_columns.empty()) {
       first_columns = f.columns;
+      first_path = f.path;
       for (std::size_t j = 0; j < f.columns.size(); ++j) {
         const std::string& n = f.columns[j];
         const bool stat = n.size() > 2 && n.ends_with("__");
@@ -217,21 +252,37 @@ inline fit read_stan_csv(const std::vector<std::string>& paths) {
                                                                 : metric_kind::unit;
       out.adaptation = f.config.count("exmc_adaptation") && f.config.at("exmc_adaptation") == "gradient"
                            ? adaptation_kind::gradient : adaptation_kind::windowed;
-    } else if (f.columns != first_columns) {
-      throw model_error("read_stan_csv: '" + paths[c] + "' has other columns than '" + paths[0] + "'");
+    } else if (!f.columns.empty() && f.columns != first_columns) {
+      throw model_error("read_stan_csv: '" + f.path + "' has other columns than '" + first_path + "'");
+    }
+    if (s.outcome == chain_outcome::ok && f.status != "failed") {
+      if (complete_draws >= 0 && f.draws.rows() != complete_draws)
+        throw model_error("read_stan_csv: '" + f.path + "' has " + std::to_string(f.draws.rows()) + " draws but '" +
+                          complete_path + "' has " + std::to_string(complete_draws) +
+                          "; complete files of one run have the same length (are they from different runs?)");
+      complete_draws = f.draws.rows();
+      complete_path = f.path;
     }
     const auto pick = [](const Eigen::MatrixXd& m, const std::vector<Eigen::Index>& cols) {
       Eigen::MatrixXd r(m.rows(), static_cast<Eigen::Index>(cols.size()));
       for (std::size_t j = 0; j < cols.size(); ++j) r.col(static_cast<Eigen::Index>(j)) = m.col(cols[j]);
       return r;
     };
-    out.posterior.chains.push_back(pick(f.draws, post_cols));
-    out.sample_stats.chains.push_back(pick(f.draws, stat_cols));
-    if (f.warmup.rows() > 0) {
-      out.warmup_posterior.chains.push_back(pick(f.warmup, post_cols));
-      out.warmup_sample_stats.chains.push_back(pick(f.warmup, stat_cols));
+    if (s.outcome != chain_outcome::failed && f.draws.rows() > 0) {
+      out.posterior.chains.push_back(pick(f.draws, post_cols));
+      out.sample_stats.chains.push_back(pick(f.draws, stat_cols));
+      if (f.warmup.rows() > 0) {
+        out.warmup_posterior.chains.push_back(pick(f.warmup, post_cols));
+        out.warmup_sample_stats.chains.push_back(pick(f.warmup, stat_cols));
+      }
+      out.chain_ids.push_back(static_cast<int>(c));
+      for (std::size_t j = 0; j < stat_cols.size(); ++j)
+        if (out.sample_stats.names[j] == "divergent__")
+          s.divergent = static_cast<std::size_t>((out.sample_stats.chains.back().col(static_cast<Eigen::Index>(j)).array() != 0.0).count());
+    } else if (s.outcome == chain_outcome::ok) {
+      s.outcome = chain_outcome::stopped;
+      s.message = label + "the file holds no draws";
     }
-    out.chain_ids.push_back(static_cast<int>(c));
     out.step_size.push_back(f.step_size);
     out.inv_metric_diag.push_back(f.inv_metric_diag);
     out.inv_metric_dense.push_back(f.inv_metric_dense);
@@ -239,14 +290,6 @@ inline fit read_stan_csv(const std::vector<std::string>& paths) {
     out.sampling_seconds.push_back(f.sampling_seconds);
     out.grad_evals_warmup.push_back(0);
     out.grad_evals_sampling.push_back(0);
-    chain_status s;
-    if (!f.complete) {
-      s.outcome = chain_outcome::stopped;
-      s.message = "'" + f.path + "' has no timing footer: the run was interrupted";
-    }
-    for (std::size_t j = 0; j < stat_cols.size(); ++j)
-      if (out.sample_stats.names[j] == "divergent__")
-        s.divergent = static_cast<std::size_t>((out.sample_stats.chains.back().col(static_cast<Eigen::Index>(j)).array() != 0.0).count());
     out.status.push_back(std::move(s));
   }
   if (out.warmup_posterior.chains.size() != out.posterior.chains.size()) {

@@ -6,15 +6,22 @@
 //   exmc::fit f = exmc::sample(density, options);
 //   csv.finish(f);                               // timing footer
 //
-// Layout (CmdStan 2.33): a `# key = value` configuration header, the column names (`lp__`,
+// Files are written as `out_1.csv.partial` and renamed onto `out_1.csv` by finish() only when
+// the run completed, so a failed or interrupted run never replaces earlier results
+// (io/output_file.hpp). Layout (CmdStan 2.33): a `# key = value` configuration header, the column names (`lp__`,
 // `accept_stat__`, `stepsize__`, `treedepth__`, `n_leapfrog__`, `divergent__`, `energy__`, then
 // the quantities with Stan's 1-based names `theta.1`), the adaptation block after warmup
 // (`# Adaptation terminated`, step size, inverse metric), one row per kept draw and the
-// `Elapsed Time` footer. Every row is flushed as it is written, so a run that is killed keeps
-// the draws it made (the footer is then missing, which the readers accept).
+// chain's status (`# exmc_status = ok`, `stopped` or `failed`, with `# exmc_message = why`)
+// and the `Elapsed Time` footer. Every row is flushed as it is written, so a run that is killed
+// keeps the draws it made in the .partial file (the footer is then missing, which the readers
+// accept and report as an interrupted run).
 #include <Eigen/Core>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +30,7 @@
 #include "../nuts/fit.hpp"
 #include "../nuts/options.hpp"
 #include "names.hpp"
+#include "output_file.hpp"
 
 namespace exmc {
 
@@ -59,8 +67,9 @@ inline std::string chain_path(const std::string& path, int chain, int chains) {
 
 class stan_csv_writer {
  public:
-  // Opens (truncates) one file per chain and writes the configuration header; throws
-  // model_error naming the file when one cannot be opened.
+  // Checks the options and creates one `<name>.partial` file per chain with the configuration
+  // header; throws model_error for bad options and io_error naming the file when one cannot be
+  // created. Nothing is written at the final names until finish().
   stan_csv_writer(const sample_options& o, stan_csv_options w) : o_(o), w_(std::move(w)) {
     if (w_.path.empty()) throw model_error("stan_csv_writer: path is empty");
     if (w_.sig_figs == 0 || w_.sig_figs > 18) throw model_error("stan_csv_writer: sig_figs must be -1 or 1..18 (got " + std::to_string(w_.sig_figs) + ")");
@@ -68,39 +77,95 @@ class stan_csv_writer {
     for (int c = 0; c < o_.chains; ++c) {
       chain_file f;
       f.path = io::chain_path(w_.path, c, o_.chains);
-      f.file.reset(std::fopen(f.path.c_str(), "wb"));
-      if (!f.file) throw model_error("stan_csv_writer: cannot open '" + f.path + "' for writing");
+      f.partial = io::partial_path(f.path);
+      io::check_writable(f.path, "stan_csv_writer");
       files_.push_back(std::move(f));
+    }
+    for (int c = 0; c < o_.chains; ++c) {
+      chain_file& f = files_[static_cast<std::size_t>(c)];
+      f.file.reset(std::fopen(f.partial.c_str(), "wb"));
+      if (!f.file) throw io_error("stan_csv_writer: cannot open '" + f.partial + "' for writing: " + std::strerror(errno));
       write(c, config_header(c));
     }
   }
+  stan_csv_writer(const stan_csv_writer&) = delete;
+  stan_csv_writer& operator=(const stan_csv_writer&) = delete;
 
-  const std::vector<std::string> paths() const {
+  // Without finish() (an exception ended the run): files holding draws stay at `<name>.partial`,
+  // the others are removed.
+  ~stan_csv_writer() {
+    if (finished_) return;
+    for (auto& f : files_) {
+      f.file.reset();
+      std::error_code ec;
+      if (f.rows == 0) std::filesystem::remove(f.partial, ec);
+    }
+  }
+
+  // Where each chain's file is now: `<name>.partial` until finish() commits the run, the final
+  // names after. Chains whose file was removed (they never started) are left out.
+  std::vector<std::string> paths() const {
+    std::vector<std::string> p;
+    for (const auto& f : files_)
+      if (!f.removed) p.push_back(committed_ ? f.path : f.partial);
+    return p;
+  }
+  // The final names, out_1.csv ... (whether or not the run got there).
+  std::vector<std::string> final_paths() const {
     std::vector<std::string> p;
     for (const auto& f : files_) p.push_back(f.path);
     return p;
   }
+  bool committed() const { return committed_; }
 
   // The callback to give sample(); the writer must outlive the sampling run.
   draw_callback callback() {
     return [this](const draw_event& ev) { on_draw(ev); return true; };
   }
 
-  // Writes each chain's timing footer (and why a chain failed) and closes the files.
-  void finish(const fit& f) {
+  // Ends every file with its chain's status (`# exmc_status = ok|stopped|failed`, and
+  // `# exmc_message = why`) and the timing footer, and closes it. When the run completed (no
+  // chain stopped early, at least one chain did not fail) the files are then renamed onto their
+  // final names; otherwise they stay at `<name>.partial` and an earlier result at the final
+  // names is kept. A chain that never started leaves no file. Returns committed().
+  bool finish(const fit& f) {
+    finished_ = true;
+    bool complete = false, stopped = false;
     for (std::size_t c = 0; c < files_.size(); ++c) {
-      if (!files_[c].file) continue;
-      std::string tail;
-      if (c < f.status.size() && !f.status[c].message.empty()) tail += "# exmc: " + one_line(f.status[c].message) + "\n";
-      if (c < f.status.size() && f.status[c].outcome == chain_outcome::stopped) tail += "# exmc: chain stopped early\n";
+      const chain_outcome outcome = c < f.status.size() ? f.status[c].outcome : chain_outcome::stopped;
+      complete = complete || outcome == chain_outcome::ok;
+      stopped = stopped || outcome == chain_outcome::stopped;
+    }
+    complete = complete && !stopped;
+    for (std::size_t c = 0; c < files_.size(); ++c) {
+      chain_file& file = files_[c];
+      if (!file.file) continue;
+      chain_status st;
+      if (c < f.status.size()) st = f.status[c];
+      else st.outcome = chain_outcome::stopped, st.message = "no status recorded for this chain";
+      if (!file.header_done && st.outcome != chain_outcome::failed) {  // never started
+        file.file.reset();
+        std::error_code ec;
+        std::filesystem::remove(file.partial, ec);
+        file.removed = true;
+        continue;
+      }
+      std::string tail = "# exmc_status = " + std::string(to_string(st.outcome)) + "\n";
+      if (!st.message.empty()) tail += "# exmc_message = " + one_line(st.message) + "\n";
       const double warm = c < f.warmup_seconds.size() ? f.warmup_seconds[c] : 0.0;
       const double samp = c < f.sampling_seconds.size() ? f.sampling_seconds[c] : 0.0;
       tail += "# \n#  Elapsed Time: " + seconds(warm) + " seconds (Warm-up)\n";
       tail += "#                " + seconds(samp) + " seconds (Sampling)\n";
       tail += "#                " + seconds(warm + samp) + " seconds (Total)\n# \n";
       write(static_cast<int>(c), tail);
-      files_[c].file.reset();
+      if (std::fclose(file.file.release()) != 0) throw io_error("stan_csv_writer: closing '" + file.partial + "' failed");
     }
+    if (complete) {
+      for (const auto& file : files_)
+        if (!file.removed) io::commit(file.partial, file.path);
+      committed_ = true;
+    }
+    return committed_;
   }
 
  private:
@@ -108,10 +173,12 @@ class stan_csv_writer {
     void operator()(std::FILE* f) const { std::fclose(f); }
   };
   struct chain_file {
-    std::string path;
+    std::string path, partial;
     std::unique_ptr<std::FILE, closer> file;
     bool header_done = false;
     bool adaptation_done = false;
+    bool removed = false;
+    long rows = 0;  // draw rows written (warmup included)
   };
 
   void on_draw(const draw_event& ev) {
@@ -136,6 +203,7 @@ class stan_csv_writer {
              "," + std::to_string(ev.n_leapfrog) + "," + (ev.divergent ? "1" : "0") + "," + num(ev.energy);
       for (double v : ev.values) out += "," + num(v);
       out += '\n';
+      ++f.rows;
     }
     if (!out.empty()) write(ev.chain, out);
   }
@@ -203,7 +271,7 @@ class stan_csv_writer {
   void write(int chain, const std::string& text) {
     chain_file& f = files_[static_cast<std::size_t>(chain)];
     if (std::fwrite(text.data(), 1, text.size(), f.file.get()) != text.size() || std::fflush(f.file.get()) != 0)
-      throw sampling_error("stan_csv_writer: cannot write to '" + f.path + "' (disk full?)");
+      throw io_error("stan_csv_writer: cannot write to '" + f.partial + "': " + std::strerror(errno));
   }
 
   std::string num(double x) const { return io::format_number(x, w_.sig_figs); }
@@ -222,6 +290,7 @@ class stan_csv_writer {
   sample_options o_;
   stan_csv_options w_;
   std::vector<chain_file> files_;
+  bool finished_ = false, committed_ = false;
 };
 
 }  // namespace exmc

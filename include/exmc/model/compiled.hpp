@@ -3,10 +3,13 @@
 //
 // One evaluation runs straight-line code planned at compile time:
 //   1. constrain every parameter from its slice of q (transform + log-Jacobian)
-//   2. evaluate deterministics (let<>) in topological order
+//   2. evaluate deterministics (let<>) in topological order, and constrain the parameters that
+//      wait for other nodes: non-centred ones (x = loc + scale * z) and those whose bounds
+//      depend on other parameters
 //   3. add every prior and likelihood term; each distribution adds its analytic partials into its
 //      arguments' adjoints, and each argument expression pushes them on to the parameters
-//   4. push deterministics' adjoints back in reverse topological order
+//   4. push deterministics' adjoints back in reverse topological order, and those of the
+//      parameters constrained in step 2 (into z, loc and scale, or u and the bounds)
 //   5. chain rule through the transforms into grad
 // All scratch lives in a workspace allocated once; nothing is allocated per call.
 #include <algorithm>
@@ -28,9 +31,20 @@ struct decl_state_of {
   using type = typename decltype(Decl::dist)::template state<Env>;
 };
 template <class Decl, class Env>
-  requires(Decl::kind == decl_kind::let)
+  requires(Decl::kind == decl_kind::let || Decl::kind == decl_kind::potential)
 struct decl_state_of<Decl, Env> {
   using type = typename decltype(Decl::expr)::template state<Env>;
+};
+
+// A parameter's dependent bounds keep their expressions' state here (empty for the others).
+template <class Decl, class Env>
+struct bound_state_of {
+  using type = empty_state;
+};
+template <class Decl, class Env>
+  requires(Decl::kind == decl_kind::param && dependent_transform<decltype(Decl::tf)>)
+struct bound_state_of<Decl, Env> {
+  using type = typename decltype(Decl::tf)::template state<Env>;
 };
 
 // A parameter whose transform shapes its values as a square matrix (cholesky_corr).
@@ -70,6 +84,7 @@ class compiled {
   struct workspace {
     env_type env;
     std::tuple<typename detail::decl_state_of<Decls, env_type>::type...> states;
+    std::tuple<typename detail::bound_state_of<Decls, env_type>::type...> bounds;
     vector_t<T> grad_scratch;
   };
 
@@ -101,10 +116,11 @@ class compiled {
       constexpr std::size_t I = ic;
       std::get<I>(ws.env.slots).allocate(sizes_.n[I]);
       const auto& d = std::get<I>(decls_);
-      if constexpr (info::kinds[I] == decl_kind::let)
+      if constexpr (info::kinds[I] == decl_kind::let || info::kinds[I] == decl_kind::potential)
         d.expr.init(std::get<I>(ws.states), sizes_);
       else
         d.dist.init(std::get<I>(ws.states), sizes_);
+      if constexpr (dependent_bound<I>()) d.tf.init(std::get<I>(ws.bounds), sizes_);
     });
     ws.grad_scratch.setZero(dim_);
     return ws;
@@ -157,6 +173,12 @@ class compiled {
       if constexpr (D::kind == decl_kind::let) {
         d.expr.forward(std::get<I>(ws.states), env);
         s.val = d.expr.value(std::get<I>(ws.states), env);
+      } else if constexpr (D::kind == decl_kind::param && requires { decltype(D::dist)::family::improper; }) {
+        throw model_error(str_cat({"draw_prior: parameter '", info::names[I],
+                                   "' has the improper prior flat(), which has no draws; prior_predictive and SMC "
+                                   "need a proper prior on every parameter"}));
+      } else if constexpr (dependent_bound<I>()) {
+        draw_within_bounds<I>(g, ws, buf, q);
       } else if constexpr (D::kind == decl_kind::param) {
         const index_t n = sizes_.n[I];
         buf.resize(static_cast<std::size_t>(n));
@@ -204,7 +226,7 @@ class compiled {
     index_t k = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
-      if constexpr (info::kinds[I] != decl_kind::observe) {
+      if constexpr (is_output(info::kinds[I])) {
         if constexpr (info::kinds[I] == decl_kind::param) {
           T* x = detail::data_ptr(std::get<I>(env.slots).val);
           for (index_t j = 0; j < sizes_.n[I]; ++j) x[j] = static_cast<T>(row[k + j]);
@@ -225,7 +247,7 @@ class compiled {
   index_t constrained_size() const {
     index_t total = 0;
     for_each_index<size>([&](auto ic) {
-      if constexpr (info::kinds[ic] != decl_kind::observe) total += sizes_.n[ic];
+      if constexpr (is_output(info::kinds[ic])) total += sizes_.n[ic];
     });
     return total;
   }
@@ -282,7 +304,7 @@ class compiled {
     std::vector<std::string> out;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
-      if constexpr (info::kinds[I] != decl_kind::observe) {
+      if constexpr (is_output(info::kinds[I])) {
         const std::string n(info::names[I]);
         if constexpr (detail::matrix_valued<info::kinds[I], decltype(std::get<I>(decls_))>()) {
           // A K x K matrix (a Cholesky factor), column by column as stored: name[i,j].
@@ -312,7 +334,7 @@ class compiled {
     index_t k = 0;
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
-      if constexpr (info::kinds[I] != decl_kind::observe) {
+      if constexpr (is_output(info::kinds[I])) {
         const auto& v = std::get<I>(ws.env.slots).val;
         if constexpr (info::template decl<I>::template decl_is_vec<info>())
           for (index_t j = 0; j < v.size(); ++j) out[k++] = static_cast<double>(v[j]);
@@ -354,7 +376,9 @@ class compiled {
                                    " values, got ", std::to_string(v.size())}));
       for_each_index<size>([&](auto ic) {
         constexpr std::size_t I = ic;
-        if constexpr (info::kinds[I] == decl_kind::param) {
+        if constexpr (dependent_bound<I>()) {
+          return;  // set below, once the values its bounds depend on are in place
+        } else if constexpr (info::kinds[I] == decl_kind::param) {
           if (I != i) return;
           const auto& tf = std::get<I>(decls_).tf;
           const index_t bad = first_outside(tf, v.data(), v.size());
@@ -372,7 +396,23 @@ class compiled {
     for_each_index<size>([&](auto kc) {
       constexpr std::size_t I = info::topo.order[kc];
       using D = typename info::template decl<I>;
-      if constexpr (detail::ncp_capable<D, info>()) {
+      if constexpr (dependent_bound<I>()) {
+        const auto it = values.find(std::string(info::names[I]));
+        if (it == values.end()) return;
+        evaluate<false>(q, ws.grad_scratch, ws);
+        const auto& tf = std::get<I>(decls_).tf;
+        auto& bs = std::get<I>(ws.bounds);
+        tf.forward_bounds(bs, ws.env);
+        for (index_t j = 0; j < sizes_.n[I]; ++j) {
+          const auto b = tf.bounds_at(bs, ws.env, j);
+          const double v = it->second[j];
+          if (!tf.valid(b) || !tf.inside(v, b))
+            throw model_error(str_cat({"initial value for '", it->first, "': element ", std::to_string(j), " (",
+                                       std::to_string(v), ") is outside its bounds ", bounds_text(tf, b),
+                                       " at the other initial values"}));
+          q[offsets_[I] + j] = static_cast<T>(tf.unconstrain(v, b));
+        }
+      } else if constexpr (detail::ncp_capable<D, info>()) {
         const auto it = values.find(std::string(info::names[I]));
         if (!ncp_[I] || it == values.end()) return;
         evaluate<false>(q, ws.grad_scratch, ws);
@@ -409,6 +449,8 @@ class compiled {
       }
       else if constexpr (D::kind == decl_kind::observe)
         os << ", likelihood " << d.dist.describe();
+      else if constexpr (D::kind == decl_kind::potential)
+        os << ", term " << d.expr.describe();
       else
         os << " = " << d.expr.describe();
       os << "\n";
@@ -456,6 +498,30 @@ class compiled {
     };
     std::apply([&](auto&... s) { (reset(s), ...); }, env.slots);
   }
+  // A potential's value (summed in double when a vector) and, with Grad, its gradient: the
+  // term's adjoint is 1 for every element, pushed through the expression at once (D73).
+  template <bool Grad, class E, class St>
+  static double add_potential(const E& e, St& st, env_type& env) {
+    // An expression that can evaluate itself as a term (lpdf(d, x), dist/lpdf.hpp) does so.
+    if constexpr (Grad && E::template has_grad<info> && requires { e.forward_term(st, env); })
+      return e.forward_term(st, env);
+    e.forward(st, env);
+    double v;
+    if constexpr (E::template is_vec<info>)
+      v = sum_as_double(e.value(st, env).array());
+    else
+      v = static_cast<double>(e.value(st, env));
+    if constexpr (Grad && E::template has_grad<info>) {
+      if (std::isfinite(v)) {
+        if constexpr (E::template is_vec<info>)
+          e.adj(st, env).array() += T(1);
+        else
+          e.adj(st, env) += T(1);
+        e.backward(st, env);
+      }
+    }
+    return v;
+  }
   // Parameter I's values are its coordinates of q (a vector with the identity transform, D63).
   template <std::size_t I>
   static constexpr bool reads_q() {
@@ -464,6 +530,53 @@ class compiled {
       return false;
     else
       return std::is_same_v<std::remove_cvref_t<decltype(std::declval<const D&>().tf)>, identity_tf>;
+  }
+  // Parameter I has bounds that depend on other nodes (transform/dependent_bounds.hpp).
+  template <std::size_t I>
+  static constexpr bool dependent_bound() {
+    using D = typename info::template decl<I>;
+    if constexpr (D::kind == decl_kind::param)
+      return dependent_transform<decltype(std::declval<const D&>().tf)>;
+    else
+      return false;
+  }
+  template <class Tf, class B>
+  static std::string bounds_text(const Tf& tf, const B& b) {
+    return str_cat({"(", tf.has_lower() ? std::to_string(static_cast<double>(b.lo)) : std::string("-inf"), ", ",
+                    tf.has_upper() ? std::to_string(static_cast<double>(b.hi)) : std::string("inf"), ")"});
+  }
+  // draw_prior for parameter I with dependent bounds: the prior's draws in buf are drawn again
+  // until they lie within the bounds at the values already drawn for the parameters the bounds
+  // read (a prior with almost no mass there is reported rather than looped on); then q from them.
+  template <std::size_t I>
+  void draw_within_bounds(rng& g, workspace& ws, std::vector<double>& buf, vector_t<T>& q) const {
+    const auto& d = std::get<I>(decls_);
+    auto& bs = std::get<I>(ws.bounds);
+    env_type& env = ws.env;
+    const index_t n = sizes_.n[I];
+    buf.resize(static_cast<std::size_t>(n));
+    d.dist.generate(std::get<I>(ws.states), env, g, buf.data(), n);
+    d.tf.forward_bounds(bs, env);
+    auto first_outside_bounds = [&]() -> index_t {
+      for (index_t j = 0; j < n; ++j) {
+        const auto b = d.tf.bounds_at(bs, env, j);
+        if (!d.tf.valid(b) || !d.tf.inside(buf[static_cast<std::size_t>(j)], b)) return j;
+      }
+      return -1;
+    };
+    for (int tries = 0; tries < 1000 && first_outside_bounds() >= 0; ++tries)
+      d.dist.generate(std::get<I>(ws.states), env, g, buf.data(), n);
+    if (const index_t bad = first_outside_bounds(); bad >= 0)
+      throw sampling_error(str_cat({"draw_prior: parameter '", info::names[I], "' drew no value inside its bounds ",
+                                    bounds_text(d.tf, d.tf.bounds_at(bs, env, bad)), " at element ",
+                                    std::to_string(bad), " in 1000 tries (its prior has almost no mass there, or the "
+                                    "bounds are empty at the values drawn for the parameters they depend on)"}));
+    T* x = detail::data_ptr(std::get<I>(env.slots).val);
+    for (index_t j = 0; j < n; ++j) {
+      const double v = buf[static_cast<std::size_t>(j)];
+      x[j] = static_cast<T>(v);
+      q[offsets_[I] + j] = static_cast<T>(d.tf.unconstrain(v, d.tf.bounds_at(bs, env, j)));
+    }
   }
   // Vector parameter I's prior term stores its partials instead of adding them, so its adjoint
   // is not zeroed first (D70): its family writes each partial once, and no term that runs before
@@ -541,10 +654,15 @@ class compiled {
   double evaluate_as(const vector_t<T>& q, vector_t<T>& grad, workspace& ws, term_mask terms) const {
     env_type& env = ws.env;
     double lp = 0;
-    // 1. constrain (non-centred parameters wait for their loc and scale, step 2)
+    // 1. constrain (non-centred parameters wait for their loc and scale, and parameters with
+    //    dependent bounds for their bounds: step 2)
     for_each_index<size>([&](auto ic) {
       constexpr std::size_t I = ic;
-      if constexpr (info::kinds[I] == decl_kind::param) {
+      if constexpr (dependent_bound<I>()) {
+        auto& s = std::get<I>(env.slots);
+        if (!prior_stores<I>() || !terms.priors) zero(s.adj);
+        s.logv = nullptr;
+      } else if constexpr (info::kinds[I] == decl_kind::param) {
         auto& s = std::get<I>(env.slots);
         if constexpr (reads_q<I>()) {
           if (!is_ncp<Ncp, I>()) {
@@ -580,6 +698,13 @@ class compiled {
         e.forward(st, env);
         s.val = e.value(st, env);
         zero(s.adj);
+      } else if constexpr (dependent_bound<I>()) {
+        const double lj = std::get<I>(decls_).tf.constrain(std::get<I>(ws.bounds), env, q.data() + offsets_[I],
+                                                           detail::data_ptr(s.val), length_of<I>());
+        if (!std::isfinite(lj))
+          ok = false;
+        else if (terms.jacobian)
+          lp += lj;
       } else if constexpr (detail::ncp_capable<D, info>()) {
         if (is_ncp<Ncp, I>())
           ok &= std::get<I>(decls_).dist.ncp_forward(std::get<I>(ws.states), env, q.data() + offsets_[I], s.val,
@@ -631,6 +756,9 @@ class compiled {
         vector_view<V, T, false> x{d.data.data(), nullptr};
         if (d.log_fact.size()) x.log_fact = d.log_fact.data();
         lp += d.dist.term(st, env, x, d.data.size());
+      } else if constexpr (D::kind == decl_kind::potential) {
+        if (!terms.likelihood) return;
+        lp += add_potential<Grad>(d.expr, st, env);
       }
     });
     if constexpr (Grad) {
@@ -645,6 +773,13 @@ class compiled {
             e.adj(st, env) += std::get<I>(env.slots).adj;
             e.backward(st, env);
           }
+        } else if constexpr (dependent_bound<I>()) {
+          // After every node that reads this parameter (all later in topological order), before
+          // the nodes its bounds read.
+          auto& s = std::get<I>(env.slots);
+          std::get<I>(decls_).tf.chain(std::get<I>(ws.bounds), env, q.data() + offsets_[I], detail::data_ptr(s.val),
+                                       detail::data_ptr(s.adj), grad.data() + offsets_[I], length_of<I>(),
+                                       terms.jacobian);
         } else if constexpr (detail::ncp_capable<D, info>()) {
           if (is_ncp<Ncp, I>())
             std::get<I>(decls_).dist.ncp_backward(st, env, q.data() + offsets_[I], std::get<I>(env.slots).adj,
@@ -656,10 +791,12 @@ class compiled {
         constexpr std::size_t I = ic;
         if constexpr (info::kinds[I] == decl_kind::param) {
           if (is_ncp<Ncp, I>()) return;
-          if constexpr (reads_q<I>()) return;  // its adjoints are already in grad
-          auto& s = std::get<I>(env.slots);
-          std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
-                                       grad.data() + offsets_[I], length_of<I>(), terms.jacobian);
+          // (reads_q: its adjoints are already in grad; dependent bounds: chained in step 4)
+          if constexpr (!reads_q<I>() && !dependent_bound<I>()) {
+            auto& s = std::get<I>(env.slots);
+            std::get<I>(decls_).tf.chain(q.data() + offsets_[I], detail::data_ptr(s.val), detail::data_ptr(s.adj),
+                                         grad.data() + offsets_[I], length_of<I>(), terms.jacobian);
+          }
         }
       });
     }

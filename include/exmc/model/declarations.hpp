@@ -4,6 +4,7 @@
 //   param<"theta">(normal(mu, tau), 8)      vector parameter of 8 elements
 //   observe<"y">(normal(mu, sigma), y)      likelihood of data y
 //   let<"eta">(alpha + X * beta)            named deterministic, reported with the draws
+//   potential<"prior_sum">(expr)            free log-density term (Stan's target +=)
 // Declarations used inside expressions become references by name (their ref_type), so the graph
 // is resolved when model(...) sees every declaration together.
 #include <Eigen/Core>
@@ -13,12 +14,17 @@
 #include <vector>
 
 #include "../dist/dist.hpp"
+#include "../expr/index.hpp"
 #include "../math/log_factorial.hpp"
+#include "../transform/dependent_bounds.hpp"
 #include "../transform/vector_transforms.hpp"
 
 namespace exmc {
 
-enum class decl_kind { param, observe, let };
+enum class decl_kind { param, observe, let, potential };
+
+// Declarations whose values are outputs (reported with the draws): parameters and lets.
+constexpr bool is_output(decl_kind k) { return k == decl_kind::param || k == decl_kind::let; }
 
 // How a location-scale parameter is sampled (see docs/DECISIONS.md, non-centring):
 //   automatic     the model's policy decides (by default non-centred when its scale depends on
@@ -36,10 +42,30 @@ namespace detail {
 template <std::size_t K, class Dist>
 double bound_arg(const Dist& d) {
   using A = std::tuple_element_t<K, decltype(d.args)>;
-  static_assert(std::is_same_v<A, constant>,
-                "exmc::param: the bounds of this prior's support must be constants; for a bound that is "
-                "another parameter, give the bounds explicitly and use a prior without a bounded support");
-  return std::get<K>(d.args).v;
+  if constexpr (!std::is_same_v<A, constant>) {
+    static_assert(std::is_same_v<A, constant>,
+                  "exmc::param: a bound of this prior's support is another parameter or an expression; give the "
+                  "parameter the same bounds explicitly, which may depend on other parameters: "
+                  "param<\"x\">(uniform(0.0, b), bounds(0.0, b))");
+    return 0.0;
+  } else {
+    return std::get<K>(d.args).v;
+  }
+}
+// The prior's family may be the prior of a continuous parameter.
+template <class Dist>
+constexpr bool continuous_prior() {
+  constexpr support_kind S = Dist::support;
+  static_assert(S != support_kind::binary && S != support_kind::nonneg_int,
+                "exmc::param: a discrete distribution cannot be the prior of a continuous parameter; "
+                "use it in observe<>() instead");
+  if constexpr (S == support_kind::binary || S == support_kind::nonneg_int) {
+    return false;
+  } else {
+    static_assert(!requires { Dist::family::observe_only; },
+                  "exmc::param: censored() describes observed data, not a prior");
+    return !requires { Dist::family::observe_only; };
+  }
 }
 }  // namespace detail
 
@@ -47,11 +73,9 @@ template <class Dist>
 auto default_transform(const Dist& d) {
   constexpr support_kind S = Dist::support;
   using Fn = typename Dist::family;
-  static_assert(S != support_kind::binary && S != support_kind::nonneg_int,
-                "exmc::param: a discrete distribution cannot be the prior of a continuous parameter; "
-                "use it in observe<>() instead");
-  static_assert(!requires { Fn::observe_only; }, "exmc::param: censored() describes observed data, not a prior");
-  if constexpr (S == support_kind::real)
+  if constexpr (!detail::continuous_prior<Dist>())
+    return identity_tf{};  // (rejected above; no further errors from here)
+  else if constexpr (S == support_kind::real)
     return identity_tf{};
   else if constexpr (S == support_kind::positive)
     return lower_tf{0.0};
@@ -113,7 +137,8 @@ struct param_decl {
   static constexpr decl_kind kind = decl_kind::param;
   static constexpr bool vec = Vec;
   using ref_type = ref<Name>;
-  using refs = typename Dist::refs;
+  // What its prior and its bounds (when they depend on other parameters) refer to.
+  using refs = concat_t<typename Dist::refs, typename transform_refs<Tf>::type>;
   template <class Info>
   static constexpr bool decl_is_vec() {
     return Vec;
@@ -128,14 +153,52 @@ struct param_decl {
   Tf tf{};
   parameterization reparam = parameterization::automatic;
 
+  // Elements and slices (expr/index.hpp), 0-based: beta[0], beta[idx], s.head(n), s.tail(n),
+  // s.segment(start, n). On a scalar parameter they stop at a static_assert and go no further.
   auto operator[](Eigen::VectorXi idx) const {
-    static_assert(Vec, "exmc: only a vector parameter can be indexed");
-    return gather<ref<Name>>(ref<Name>{}, std::move(idx));
+    if constexpr (!Vec) {
+      static_assert(Vec, "exmc: only a vector parameter can be indexed; this one is a scalar");
+      return constant(0.0);
+    } else {
+      return gather<ref<Name>>(ref<Name>{}, std::move(idx));
+    }
+  }
+  template <std::integral I>
+  auto operator[](I i) const {
+    if constexpr (!Vec) {
+      static_assert(Vec, "exmc: only a vector parameter can be indexed; this one is a scalar "
+                         "(a vector is declared with its size: param<\"beta\">(prior, K))");
+      return constant(0.0);
+    } else {
+      return element<ref<Name>>(ref<Name>{}, static_cast<index_t>(i));
+    }
+  }
+  auto head(index_t len) const { return segment(0, len); }
+  auto tail(index_t len) const {
+    if constexpr (!Vec) {
+      static_assert(Vec, "exmc: tail() takes a vector parameter; this one is a scalar");
+      return constant(0.0);
+    } else {
+      return slice<ref<Name>, true>(ref<Name>{}, 0, len);
+    }
+  }
+  auto segment(index_t start, index_t len) const {
+    if constexpr (!Vec) {
+      static_assert(Vec, "exmc: head() and segment() take a vector parameter; this one is a scalar");
+      return constant(0.0);
+    } else {
+      return slice<ref<Name>>(ref<Name>{}, start, len);
+    }
   }
   template <class T>
   auto cast() const {
     using D = decltype(dist.template cast<T>());
-    return param_decl<Name, D, Vec, Tf>{dist.template cast<T>(), n, tf, reparam};
+    if constexpr (dependent_transform<Tf>) {
+      using CTf = decltype(tf.template cast<T>());
+      return param_decl<Name, D, Vec, CTf>{dist.template cast<T>(), n, tf.template cast<T>(), reparam};
+    } else {
+      return param_decl<Name, D, Vec, Tf>{dist.template cast<T>(), n, tf, reparam};
+    }
   }
 };
 
@@ -190,6 +253,66 @@ auto param(D&& d, B b, parameterization p = parameterization::automatic) {
 template <fixed_string Name, distribution D, bound_spec B>
 auto param(D&& d, index_t size, B b, parameterization p = parameterization::automatic) {
   return param<Name>(std::forward<D>(d), size, to_transform(b), p);
+}
+
+// Bounds that depend on other parameters (transform/dependent_bounds.hpp):
+// param<"beta1">(flat(), bounds(0.0, 1.0 - alpha1)), param<"x">(normal(0.0, 5.0), lower(mu)).
+namespace detail {
+// The interval of the prior's support, for intersecting with dependent bounds: a bound given by
+// a non-constant argument (uniform(0, b)) counts as none, the family itself rejecting values
+// beyond it.
+template <std::size_t K, class Dist>
+double support_bound(const Dist& d, double none) {
+  if constexpr (std::is_same_v<std::tuple_element_t<K, decltype(d.args)>, constant>)
+    return std::get<K>(d.args).v;
+  else
+    return none;
+}
+template <class Dist>
+std::pair<double, double> support_interval(const Dist& d) {
+  constexpr support_kind S = Dist::support;
+  using Fn = typename Dist::family;
+  constexpr double inf = math::inf<double>;
+  static_assert(S != support_kind::simplex && S != support_kind::cholesky_corr,
+                "exmc::param: a prior on the simplex or on Cholesky factors fixes the transform; give no bounds");
+  if constexpr (S == support_kind::positive)
+    return {0.0, inf};
+  else if constexpr (S == support_kind::unit)
+    return {0.0, 1.0};
+  else if constexpr (S == support_kind::bounded)
+    return {support_bound<Fn::lower_arg>(d, -inf), support_bound<Fn::upper_arg>(d, inf)};
+  else if constexpr (S == support_kind::lower_bounded)
+    return {support_bound<Fn::lower_arg>(d, -inf), inf};
+  else if constexpr (S == support_kind::upper_bounded)
+    return {-inf, support_bound<Fn::upper_arg>(d, inf)};
+  else
+    return {-inf, inf};
+}
+template <fixed_string Name, class Dist, class Lo, class Hi>
+auto dependent_transform_for(const Dist& d, dependent_bounds<Lo, Hi> b) {
+  dependent_tf<Lo, Hi> tf{std::move(b.lo), std::move(b.hi)};
+  if constexpr (continuous_prior<Dist>()) {
+    const auto [lo, hi] = support_interval(d);
+    tf.support_lo = lo;
+    tf.support_hi = hi;
+  }
+  return tf;
+}
+}  // namespace detail
+
+template <fixed_string Name, distribution D, dependent_bound_spec B>
+auto param(D&& d, B b, parameterization p = parameterization::automatic) {
+  using Dist = std::remove_cvref_t<D>;
+  auto tf = detail::dependent_transform_for<Name>(d, std::move(b));
+  return param_decl<Name, Dist, false, decltype(tf)>{std::forward<D>(d), 1, std::move(tf), p};
+}
+template <fixed_string Name, distribution D, dependent_bound_spec B>
+auto param(D&& d, index_t size, B b, parameterization p = parameterization::automatic) {
+  using Dist = std::remove_cvref_t<D>;
+  if (size < 1)
+    throw model_error(str_cat({"param<\"", Name.view(), "\">: size must be at least 1, got ", std::to_string(size)}));
+  auto tf = detail::dependent_transform_for<Name>(d, std::move(b));
+  return param_decl<Name, Dist, true, decltype(tf)>{std::forward<D>(d), size, std::move(tf), p};
 }
 
 // Observed data are stored by value: as integers for discrete families, otherwise as doubles
@@ -265,6 +388,8 @@ auto observed_data(const Data& y, std::string_view name) {
 template <fixed_string Name, distribution D, class Data>
 auto observe(D&& d, const Data& y) {
   using Dist = std::remove_cvref_t<D>;
+  static_assert(!requires { Dist::family::improper; },
+                "exmc::observe: flat() is an improper prior, not a likelihood; it goes in param<>()");
   auto data = detail::observed_data<typename Dist::family>(y, Name.view());
   Dist dist(std::forward<D>(d));
   // Grouped likelihoods are evaluated segment by segment: sort the observations by group once.
@@ -301,7 +426,15 @@ struct let_decl {
 
   Expr expr;
 
+  // Elements and slices, as for parameters (whether the let is a vector is checked in model()).
   auto operator[](Eigen::VectorXi idx) const { return gather<ref<Name>>(ref<Name>{}, std::move(idx)); }
+  template <std::integral I>
+  auto operator[](I i) const {
+    return element<ref<Name>>(ref<Name>{}, static_cast<index_t>(i));
+  }
+  auto head(index_t len) const { return slice<ref<Name>>(ref<Name>{}, 0, len); }
+  auto tail(index_t len) const { return slice<ref<Name>, true>(ref<Name>{}, 0, len); }
+  auto segment(index_t start, index_t len) const { return slice<ref<Name>>(ref<Name>{}, start, len); }
   template <class T>
   auto cast() const {
     using E = decltype(expr.template cast<T>());
@@ -313,6 +446,41 @@ template <fixed_string Name, symbolic E>
 auto let(E&& e) {
   using X = expr_of<E>;
   return let_decl<Name, X>{as_expr(std::forward<E>(e))};
+}
+
+// A free log-density term: Stan's `target += e`, PyMC's `pm.Potential("name", e)`. Adds the
+// value of e (summed when e is a vector) to the log density, with its exact gradient. It is
+// neither an output nor referable by name. Like a likelihood it is kept by maximum likelihood
+// (compile_options::priors = false) and tempered by SMC, as PyMC treats potentials (D73). When
+// e is the log density of a non-linear function of parameters, the Jacobian of that function
+// is the user's to add (docs/dsl.md).
+template <fixed_string Name, class Expr>
+struct potential_decl {
+  static constexpr std::string_view name = Name.view();
+  static constexpr decl_kind kind = decl_kind::potential;
+  using refs = typename Expr::refs;
+  template <class Info>
+  static constexpr bool decl_is_vec() {
+    return Expr::template is_vec<Info>;
+  }
+  template <class Info>
+  static constexpr bool decl_has_grad() {
+    return false;
+  }
+
+  Expr expr;
+
+  template <class T>
+  auto cast() const {
+    using E = decltype(expr.template cast<T>());
+    return potential_decl<Name, E>{expr.template cast<T>()};
+  }
+};
+
+template <fixed_string Name, symbolic E>
+auto potential(E&& e) {
+  using X = expr_of<E>;
+  return potential_decl<Name, X>{as_expr(std::forward<E>(e))};
 }
 
 }  // namespace exmc

@@ -92,23 +92,25 @@ struct model_info {
 };
 
 // Each check is its own template so that the compiler's error names the culprit in the
-// template arguments right above the message.
-template <class Declaration, class ReferencedName, bool Declared, bool NotObserved>
+// template arguments right above the message: the name first, then the declaration using it.
+template <class ReferencedName, bool Declared, bool NotObserved, class Declaration>
 struct check_reference {
   static_assert(Declared,
                 "exmc::model: a declaration refers to a name that no param<> or let<> of this model declares "
-                "(see ReferencedName in the template arguments above); pass every parameter to model(...)");
+                "(the name is the first template argument of check_reference above); pass every parameter to "
+                "model(...)");
   static_assert(NotObserved,
-                "exmc::model: a declaration refers to the name of an observe<> node; observed data cannot be "
-                "referenced by name, pass the data itself");
+                "exmc::model: a declaration refers to the name of an observe<> or potential<> node; only "
+                "param<> and let<> values can be referenced by name (for observed data, pass the data itself)");
   static constexpr bool ok = Declared && NotObserved;
 };
 
 template <class Info, class Decl, class... Names>
 constexpr bool check_references(name_list<Names...>) {
-  return (check_reference<Decl, Names, (Info::index_of(Names::value) < Info::size),
+  return (check_reference<Names, (Info::index_of(Names::value) < Info::size),
                           (Info::index_of(Names::value) >= Info::size ||
-                           Info::kinds[Info::index_of(Names::value)] != decl_kind::observe)>::ok &&
+                           is_output(Info::kinds[Info::index_of(Names::value)])),
+                          Decl>::ok &&
           ... && true);
 }
 

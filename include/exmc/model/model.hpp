@@ -32,7 +32,10 @@ struct size_env {
 
 template <class Decl>
 std::string decl_label() {
-  const char* k = Decl::kind == decl_kind::param ? "param" : (Decl::kind == decl_kind::observe ? "observe" : "let");
+  const char* k = Decl::kind == decl_kind::param     ? "param"
+                  : Decl::kind == decl_kind::observe ? "observe"
+                  : Decl::kind == decl_kind::let     ? "let"
+                                                     : "potential";
   return str_cat({k, "<\"", Decl::name, "\">"});
 }
 
@@ -64,10 +67,13 @@ class model_t {
       const auto& d = std::get<I>(decls);
       using D = std::remove_cvref_t<decltype(d)>;
       try {
-        if constexpr (D::kind == decl_kind::let) {
+        if constexpr (D::kind == decl_kind::let || D::kind == decl_kind::potential) {
           senv.n[I] = d.expr.size(senv);
         } else {
           d.dist.validate(senv, senv.n[I]);
+          if constexpr (D::kind == decl_kind::param) {
+            if constexpr (dependent_transform<decltype(d.tf)>) d.tf.validate(senv, senv.n[I]);
+          }
         }
       } catch (const model_error& e) {
         throw model_error(str_cat({decl_label<D>(), ": ", e.what()}));
@@ -85,8 +91,9 @@ template <class... D>
 auto model(D&&... d) {
   static_assert(sizeof...(D) > 0, "exmc::model: a model needs at least one declaration");
   static_assert(((std::remove_cvref_t<D>::kind == decl_kind::param || std::remove_cvref_t<D>::kind == decl_kind::observe ||
-                  std::remove_cvref_t<D>::kind == decl_kind::let) && ...),
-                "exmc::model: arguments must be param<>, observe<> or let<> declarations");
+                  std::remove_cvref_t<D>::kind == decl_kind::let || std::remove_cvref_t<D>::kind == decl_kind::potential) &&
+                 ...),
+                "exmc::model: arguments must be param<>, observe<>, let<> or potential<> declarations");
   static_assert(check_graph<std::remove_cvref_t<D>...>());
   return model_t<std::remove_cvref_t<D>...>(std::forward<D>(d)...);
 }

@@ -42,16 +42,25 @@ constexpr bool ncp_capable() {
 }
 
 // How many observations each element of parameter Name informs directly: a likelihood argument
-// that is the parameter itself (one per element) or a gather of it (count per index). Other
-// uses (inside larger expressions) are not counted.
+// that is the parameter itself (one per element), a gather of it (count per index) or one
+// element of it (theta[j], every observation of that likelihood). Other uses (inside larger
+// expressions) are not counted.
+template <class A>
+struct is_element : std::false_type {};
+template <class A>
+struct is_element<element<A>> : std::true_type {};
+
 template <fixed_string Name, class Info, class A>
-void count_arg(const A& a, std::vector<index_t>& counts) {
+void count_arg(const A& a, std::vector<index_t>& counts, index_t observations) {
   if constexpr (std::is_same_v<A, ref<Name>>) {
     if constexpr (Info::template is_vec<Name>())
       for (auto& c : counts) ++c;
   } else if constexpr (is_gather<A>::value) {
     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a.a)>, ref<Name>>)
       for (index_t i = 0; i < a.idx.size(); ++i) ++counts[static_cast<std::size_t>(a.idx[i])];
+  } else if constexpr (is_element<A>::value) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(a.a)>, ref<Name>>)
+      counts[static_cast<std::size_t>(a.i)] += observations;
   }
 }
 
@@ -62,7 +71,7 @@ std::vector<index_t> observations_per_element(const Tuple& decls, index_t n) {
     const auto& d = std::get<ic>(decls);
     using D = std::remove_cvref_t<decltype(d)>;
     if constexpr (D::kind == decl_kind::observe)
-      std::apply([&](const auto&... a) { (count_arg<Name, Info>(a, counts), ...); }, d.dist.args);
+      std::apply([&](const auto&... a) { (count_arg<Name, Info>(a, counts, d.data.size()), ...); }, d.dist.args);
   });
   return counts;
 }

@@ -96,7 +96,7 @@ class chain_runner {
       run_impl(t_warm_end);
     } catch (const std::exception& e) {
       out_.status.outcome = chain_outcome::failed;
-      out_.status.message = "chain " + std::to_string(chain_) + ": " + e.what();
+      out_.status.message = chain_label(chain_) + ": " + e.what();
     }
     const auto t1 = std::chrono::steady_clock::now();
     if (!warmup_done_) t_warm_end = t1;
@@ -171,7 +171,7 @@ class chain_runner {
     const long total = static_cast<long>(o_.warmup) + o_.draws;
     for (long it = 0; it < total; ++it) {
       if (shared_.stop.load(std::memory_order_relaxed) || o_.stop.stop_requested()) {
-        out_.status.outcome = chain_outcome::stopped;
+        stop_early(it);
         return;
       }
       const bool in_warmup = it < o_.warmup;
@@ -226,6 +226,14 @@ class chain_runner {
       }
       if (o_.callback) notify(it, in_warmup, kept, info, eps_used);
     }
+  }
+
+  void stop_early(long it) {
+    out_.status.outcome = chain_outcome::stopped;
+    const std::string why = o_.stop.stop_requested() ? "a stop was requested (sample_options::stop)" : "a callback asked to stop";
+    const std::string where = it < o_.warmup ? " after " + std::to_string(it) + " of " + std::to_string(o_.warmup) + " warmup iterations"
+                                             : " after " + std::to_string(it - o_.warmup) + " of " + std::to_string(o_.draws) + " draws";
+    if (out_.status.message.empty()) out_.status.message = chain_label(chain_) + ": stopped early" + where + ": " + why;
   }
 
   void apply_warm_start() {
@@ -324,10 +332,10 @@ class chain_runner {
       try {
         go_on = o_.callback(ev);
       } catch (const std::exception& e) {
-        out_.status.message = std::string("callback threw: ") + e.what();
+        out_.status.message = chain_label(chain_) + ": stopped early: the callback threw: " + e.what();
         go_on = false;
       } catch (...) {
-        out_.status.message = "callback threw an unknown exception";
+        out_.status.message = chain_label(chain_) + ": stopped early: the callback threw an unknown exception";
         go_on = false;
       }
     }

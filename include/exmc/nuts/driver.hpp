@@ -41,8 +41,16 @@ output_layout make_layout(const D& d, const sample_options& o) {
   } else {
     for (const auto& name : o.keep) {
       const auto it = std::find(l.all_names.begin(), l.all_names.end(), name);
-      if (it == l.all_names.end()) bad_option("keep names '" + name + "', which is not a quantity of this density");
-      l.kept.push_back(static_cast<Eigen::Index>(it - l.all_names.begin()));
+      if (it != l.all_names.end()) {
+        l.kept.push_back(static_cast<Eigen::Index>(it - l.all_names.begin()));
+        continue;
+      }
+      // A vector's or matrix's name keeps all its elements: "theta" is theta[0], theta[1], ...
+      const std::size_t before = l.kept.size();
+      for (std::size_t i = 0; i < l.all_names.size(); ++i)
+        if (l.all_names[i].size() > name.size() + 1 && l.all_names[i].starts_with(name) && l.all_names[i][name.size()] == '[')
+          l.kept.push_back(static_cast<Eigen::Index>(i));
+      if (l.kept.size() == before) bad_option("keep names '" + name + "', which is not a quantity of this density");
     }
   }
   for (auto i : l.kept) l.kept_names.push_back(l.all_names[static_cast<std::size_t>(i)]);
@@ -133,11 +141,17 @@ void run_chains(const D& density, const sample_options& options, const output_la
     for (std::size_t i = next.fetch_add(1); i < ids.size(); i = next.fetch_add(1)) {
       const int c = ids[i];
       auto& out = results[i];
+      if (shared.stop.load() || options.stop.stop_requested()) {  // stopped before its turn came
+        out.status.outcome = chain_outcome::stopped;
+        out.status.message = chain_label(c) + ": never started: the run was stopped first";
+        if (done) done(i);
+        continue;
+      }
       try {  // run() isolates faults itself; this catches setup failures (e.g. make_workspace)
         chain_runner<D>(density, options, layout, c, shared, out).run();
       } catch (const std::exception& e) {
         out.status.outcome = chain_outcome::failed;
-        out.status.message = "chain " + std::to_string(c) + ": " + e.what();
+        out.status.message = chain_label(c) + ": " + e.what();
       }
       if (done) done(i);
     }
@@ -160,7 +174,8 @@ inline fit assemble_fit(const sample_options& options, const output_layout& layo
   f.max_depth = options.max_depth;
   for (std::size_t c = 0; c < results.size(); ++c) {
     auto& r = results[c];
-    if (r.status.outcome != chain_outcome::failed) f.chain_ids.push_back(static_cast<int>(c));
+    // Failed chains, and chains stopped before their first draw, contribute no draws.
+    if (r.status.outcome != chain_outcome::failed && r.post.rows() > 0) f.chain_ids.push_back(static_cast<int>(c));
     f.step_size.push_back(r.step_size);
     f.inv_metric_diag.push_back(std::move(r.inv_diag));
     f.inv_metric_dense.push_back(std::move(r.inv_dense));
@@ -178,6 +193,13 @@ inline fit assemble_fit(const sample_options& options, const output_layout& layo
     f.warmup_sample_stats = gather(results, f.chain_ids, stats, &chain_result::warm_stats);
   }
   return f;
+}
+
+template <LogDensity D>
+void check_nuts_options(const D& density, const sample_options& requested) {
+  const sample_options options = detail::resolve(requested);
+  detail::validate(density, options);
+  detail::make_layout(density, options);
 }
 
 template <LogDensity D>

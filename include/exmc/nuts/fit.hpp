@@ -19,9 +19,18 @@ enum class chain_outcome {
   failed,   // could not initialise, or the density kept throwing; it contributes no draws
 };
 
+inline const char* to_string(chain_outcome o) {
+  return o == chain_outcome::ok ? "ok" : o == chain_outcome::stopped ? "stopped" : "failed";
+}
+
+// How exmc names a chain in everything a person reads (messages, verdicts, progress, file names,
+// the CSV `id`): from 1, as Stan and ArviZ users count them. C++ indices (draw_event::chain,
+// fit::chain_ids, the per-chain vectors below) count from 0: chain_label(0) == "chain 1".
+inline std::string chain_label(long long index) { return "chain " + std::to_string(index + 1); }
+
 struct chain_status {
   chain_outcome outcome = chain_outcome::ok;
-  std::string message;            // why it failed (empty otherwise)
+  std::string message;            // why it failed or stopped, starting with its chain_label (empty when ok)
   std::size_t divergent = 0;      // divergent transitions after warmup
   std::size_t divergent_warmup = 0;
   std::size_t exceptions = 0;     // exceptions thrown by logp_grad (each made a step divergent)
@@ -29,8 +38,9 @@ struct chain_status {
 };
 
 struct fit {
-  // Chains that did not fail, in chain order; chain_ids[i] is the chain number of
-  // posterior.chains[i] (and of sample_stats.chains[i]).
+  // Chains with draws (neither failed nor stopped before their first draw), in chain order;
+  // chain_ids[i] is the index of posterior.chains[i] (and of sample_stats.chains[i]), which
+  // every text calls chain_label(chain_ids[i]), "chain <index + 1>".
   draws posterior;
   draws sample_stats;  // lp__, accept_stat__, stepsize__, treedepth__, n_leapfrog__, divergent__, energy__
   draws warmup_posterior;     // filled only with save_warmup
@@ -66,10 +76,10 @@ struct fit {
 // Step size and inverse metric of one chain of an earlier fit, for sample_options::warm.
 inline warm_start warm_start_from(const fit& f, int chain = 0) {
   if (chain < 0 || chain >= f.num_chains_requested())
-    throw model_error("warm_start_from: chain " + std::to_string(chain) + " out of range (fit has " +
-                      std::to_string(f.num_chains_requested()) + " chains)");
+    throw model_error("warm_start_from: chain index " + std::to_string(chain) + " out of range (fit has " +
+                      std::to_string(f.num_chains_requested()) + " chains, indices 0.." + std::to_string(f.num_chains_requested() - 1) + ")");
   if (f.status[static_cast<std::size_t>(chain)].outcome == chain_outcome::failed)
-    throw model_error("warm_start_from: chain " + std::to_string(chain) + " failed; pick another chain");
+    throw model_error("warm_start_from: " + chain_label(chain) + " (index " + std::to_string(chain) + ") failed; pick another chain");
   warm_start w;
   const auto c = static_cast<std::size_t>(chain);
   w.step_size = f.step_size[c];

@@ -19,16 +19,27 @@
 namespace exmc {
 namespace detail {
 
-// NUTS on one density (driver.hpp).
+// NUTS on one density, and the checks it makes of its options before it starts (driver.hpp).
 template <LogDensity D>
 fit sample_nuts(const D& density, const sample_options& options);
+template <LogDensity D>
+void check_nuts_options(const D& density, const sample_options& options);
 
 #ifdef EXMC_SEPARATE_COMPILATION
 extern template fit sample_nuts(const any_density<double>&, const sample_options&);
 extern template fit sample_nuts(const any_density<float>&, const sample_options&);
+extern template void check_nuts_options(const any_density<double>&, const sample_options&);
+extern template void check_nuts_options(const any_density<float>&, const sample_options&);
 #endif
 
 }  // namespace detail
+
+// Throws the model_error sample() would throw for these options, without sampling: lets a caller
+// check everything before it creates output files.
+template <LogDensity D>
+void check_options(const D& density, const sample_options& options) {
+  detail::check_nuts_options(any_density<typename D::scalar>(density), options);
+}
 
 template <LogDensity D>
 fit sample(const D& density, const sample_options& options = {}) {

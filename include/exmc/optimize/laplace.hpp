@@ -21,6 +21,7 @@
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
 #include "../core/random.hpp"
+#include "../diagnostics/psis.hpp"
 #include "objective.hpp"
 #include "optimize.hpp"
 
@@ -39,6 +40,10 @@ struct laplace_result {
   Eigen::MatrixXd unconstrained;  // draws x dim()
   Eigen::VectorXd lp;          // log density of each draw (-inf where the density is invalid)
   Eigen::VectorXd lq;          // log density of each draw under the approximation
+  // How well the normal fits (approximation_pareto_k of lp and lq, Yao et al. 2018): above 0.7
+  // the approximation is poor and its draws should not be trusted; -inf: exact. NaN with fewer
+  // than 25 draws.
+  double pareto_k = std::numeric_limits<double>::quiet_NaN();
   std::size_t grad_evals = 0;  // optimisation + Hessian + log densities of the draws
 };
 
@@ -116,6 +121,7 @@ laplace_result run_laplace(const D& density, const optimize_result& mode, const 
     out.row(i) = constrained.transpose();
   }
   r.posterior.chains.push_back(std::move(out));
+  r.pareto_k = approximation_pareto_k(r.lp, r.lq);
   r.grad_evals = mode.grad_evals + f.evals();
   return r;
 }

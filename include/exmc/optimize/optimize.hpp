@@ -11,6 +11,8 @@
 //   ... and compile_options::priors = false maximum likelihood
 #include <Eigen/Core>
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +42,9 @@ struct optimize_result {
   Eigen::VectorXd gradient;       // d log p / dq there
   std::vector<std::string> names; // of `values`, as in the draws of exmc::sample
   Eigen::VectorXd values;         // the optimum in constrained coordinates
+  // When the search did not converge because quantities ran off to the edge of their support
+  // (the log density still rising there, so no mode exists): those quantities, e.g. "tau".
+  std::vector<std::string> no_mode;
 
   bool converged() const { return exmc::converged(status); }
   double value(std::string_view name) const {
@@ -67,6 +72,32 @@ inline lbfgs_options to_lbfgs(const std::string& who, const optimize_options& o)
   return l;
 }
 
+// A search that ends without converging with unconstrained coordinates beyond +-`far` has been
+// following a log density that keeps rising towards the edge of the support (tau -> 0 in a
+// hierarchical model's MAP, a scale -> infinity): there is no mode to find, whatever the
+// iteration budget. Names those quantities and says so in the message.
+inline void explain_no_mode(optimize_result& r, double far = 12.0) {
+  if (converged(r.status) || r.status == lbfgs_status::non_finite_start) return;
+  const bool named = static_cast<Eigen::Index>(r.names.size()) == r.unconstrained.size() && r.values.size() == r.unconstrained.size();
+  std::string list;
+  for (Eigen::Index i = 0; i < r.unconstrained.size(); ++i) {
+    if (!(std::abs(r.unconstrained[i]) > far)) continue;
+    const std::string name = named ? r.names[static_cast<std::size_t>(i)] : "q[" + std::to_string(i) + "]";
+    r.no_mode.push_back(name);
+    if (r.no_mode.size() <= 5) {
+      char value[32];
+      std::snprintf(value, sizeof value, "%.3g", named ? r.values[i] : r.unconstrained[i]);
+      list += (list.empty() ? "" : ", ") + name + " -> " + value;
+    }
+  }
+  if (r.no_mode.empty()) return;
+  if (r.no_mode.size() > 5) list += " and " + std::to_string(r.no_mode.size() - 5) + " more";
+  r.message = "the mode does not exist: the log density keeps increasing towards the edge of the support (" + list +
+              " after " + std::to_string(r.iterations) + " iterations; " + r.message +
+              "). Without the Jacobian a hierarchical scale often runs to 0 like this; the mode in unconstrained "
+              "space (with the Jacobian) or sampling does exist";
+}
+
 template <LogDensity D>
 optimize_result run_optimize(const D& density, const optimize_options& o) {
   const std::string who = "optimize";
@@ -86,6 +117,7 @@ optimize_result run_optimize(const D& density, const optimize_options& o) {
   r.gradient = l.grad;
   r.names = detail::quantity_names(density);
   detail::constrain_point(density, l.x, r.values);
+  detail::explain_no_mode(r);
   return r;
 }
 

@@ -23,6 +23,7 @@
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
 #include "../core/random.hpp"
+#include "../diagnostics/psis.hpp"
 #include "advi_gaussian.hpp"
 #include "advi_options.hpp"
 
@@ -297,6 +298,7 @@ class advi_engine {
       }
     }
     out_.posterior.chains = {std::move(m)};
+    out_.pareto_k = approximation_pareto_k(out_.log_p, out_.log_q);
   }
 
  private:

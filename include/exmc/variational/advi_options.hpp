@@ -4,6 +4,7 @@
 #include <Eigen/Core>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,10 @@ struct advi_fit {
   // failed) and of the approximation, in unconstrained space. log_p - log_q are importance
   // ratios, e.g. for psis() as a check of the approximation (Yao et al. 2018).
   Eigen::VectorXd log_p, log_q;
+  // How well the Gaussian fits (approximation_pareto_k of log_p and log_q, Yao et al. 2018):
+  // above 0.7 the approximation is poor and its means and intervals should not be trusted;
+  // -inf: exact. NaN with fewer than 25 output draws.
+  double pareto_k = std::numeric_limits<double>::quiet_NaN();
 
   std::size_t grad_evals = 0;  // density evaluations, adaptation included
   std::size_t redraws = 0;     // Monte Carlo draws replaced because the density failed there

@@ -61,7 +61,8 @@ struct pathfinder_result {
   Eigen::MatrixXd unconstrained;  // the same draws, unconstrained (draws x dim())
   Eigen::VectorXd lp;             // log density of each draw
   Eigen::VectorXd lq;             // log density under the path approximation that drew it
-  double pareto_k = std::numeric_limits<double>::infinity();  // of the pooled importance ratios
+  // Of the pooled importance ratios (approximation_pareto_k): <= 0.7 good, -inf exact.
+  double pareto_k = std::numeric_limits<double>::infinity();
   double importance_ess = 0.0;    // effective sample size of the smoothed importance weights
   std::vector<pathfinder_path> paths;
   Eigen::VectorXd inv_metric_diag;  // variances of the mixture of the paths' approximations
@@ -228,7 +229,10 @@ pathfinder_result run_pathfinder(const D& density, const pathfinder_options& o) 
   Eigen::VectorXd log_ratio(static_cast<Eigen::Index>(valid.size()));
   for (std::size_t i = 0; i < valid.size(); ++i) log_ratio[static_cast<Eigen::Index>(i)] = lp[valid[i]] - lq[valid[i]];
   const psis_result smoothed = psis(log_ratio);
-  res.pareto_k = smoothed.pareto_k;
+  // All ratios equal means the approximation is exact: report k = -inf (a perfect fit), not the
+  // +inf psis gives a tail it cannot fit.
+  res.pareto_k = approximation_pareto_k(lp, lq);
+  if (std::isnan(res.pareto_k)) res.pareto_k = smoothed.pareto_k;
   res.importance_ess = smoothed.n_eff;
 
   std::vector<Eigen::Index> chosen;
