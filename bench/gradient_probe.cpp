@@ -3,6 +3,7 @@
 // +-15% under 100 ns; callgrind's instruction counts do not:
 //   valgrind --tool=callgrind --callgrind-out-file=/dev/null gradient_probe eight_schools compiled 20000
 // and the same with N = 0; (difference) / N is the cost of one call (docs/benchmarks.md).
+// `erased` calls the compiled model through exmc::any_density, as exmc::sample does (D117).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -24,8 +25,10 @@ bool probe(const std::string& model, const std::string& which, long n, MakeModel
   const auto d = exmc::data_file::from_file(exmc::str_cat({EXMC_DATA_DIR, "/", model, ".json"}));
   if (which == "reference") {
     exmc::bench::probe_run(Reference::from(d), n);
-  } else if (which == "compiled") {
-    exmc::bench::probe_run(exmc::compile<double>(make_model(d), {.ncp = exmc::ncp_policy::never}), n);
+  } else if (which == "compiled" || which == "erased") {
+    const auto compiled = exmc::compile<double>(make_model(d), {.ncp = exmc::ncp_policy::never});
+    if (which == "compiled") exmc::bench::probe_run(compiled, n);
+    else exmc::bench::probe_run(exmc::any_density<double>(compiled), n);
   } else {
     return false;
   }
@@ -36,7 +39,7 @@ bool probe(const std::string& model, const std::string& which, long n, MakeModel
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: gradient_probe simple|medium|stress|eight_schools|funnel|logistic|sv compiled|reference [calls]\n");
+    std::fprintf(stderr, "usage: gradient_probe simple|medium|stress|eight_schools|funnel|logistic|sv compiled|erased|reference [calls]\n");
     return 2;
   }
   const std::string model = argv[1], which = argv[2];

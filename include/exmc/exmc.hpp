@@ -3,7 +3,8 @@
 // This header has what a model and its NUTS run need: the DSL, every distribution, the sampler,
 // diagnostics and predictive quantities. The other inference methods and the writers have
 // headers of their own (or take <exmc/all.hpp>), because every translation unit pays to parse
-// them (docs/DECISIONS.md D46).
+// them (docs/DECISIONS.md D46). Linked with libexmc (CMake target exmc::exmc), the sampler,
+// summary and diagnosis of a fit are compiled there once (core/separate_compilation.hpp).
 #include "core/draws.hpp"
 #include "core/error.hpp"
 #include "core/log_density.hpp"
@@ -61,7 +62,15 @@
 #include "model/matrix.hpp"
 #include "model/stochastic_matrix.hpp"
 #include "diagnostics/diagnostics.hpp"
-#include "nuts/nuts.hpp"
+#include "nuts/sample.hpp"
 #include "predictive/generated.hpp"
 #include "predictive/hmm.hpp"
 #include "predictive/predictive.hpp"
+
+#ifdef EXMC_SEPARATE_COMPILATION
+// Instantiated in libexmc (src/diagnostics.cpp).
+namespace exmc {
+extern template summary_table summary(const fit&, bool);
+extern template sampler_report diagnose(const fit&, int, diagnose_thresholds);
+}  // namespace exmc
+#endif

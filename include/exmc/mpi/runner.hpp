@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "../core/log_density.hpp"
-#include "../nuts/sample.hpp"
+#include "../nuts/driver.hpp"
 
 namespace exmc::mpi::detail {
 

@@ -22,7 +22,7 @@
 
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
-#include "../nuts/sample.hpp"
+#include "../nuts/driver.hpp"
 #include "comm.hpp"
 #include "coordinator.hpp"
 #include "options.hpp"

@@ -1,6 +1,7 @@
 #pragma once
 // Everything of the NUTS sampler.
 #include "chain.hpp"
+#include "driver.hpp"
 #include "fit.hpp"
 #include "gradient_adaptation.hpp"
 #include "hamiltonian.hpp"

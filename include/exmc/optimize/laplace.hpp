@@ -77,12 +77,8 @@ Eigen::MatrixXd fd_hessian(double_density<D>& f, const Eigen::VectorXd& q, doubl
   return 0.5 * (h + h.transpose());
 }
 
-}  // namespace detail
-
-// Approximation around a mode found earlier (mode.unconstrained must be a converged optimum of
-// this density). Throws sampling_error when -H is not positive definite there.
 template <LogDensity D>
-laplace_result laplace(const D& density, const optimize_result& mode, const laplace_options& o = {}) {
+laplace_result run_laplace(const D& density, const optimize_result& mode, const laplace_options& o) {
   detail::validate_laplace(o);
   const auto n = static_cast<Eigen::Index>(density.dim());
   if (mode.unconstrained.size() != n)
@@ -128,6 +124,20 @@ laplace_result laplace(const D& density, const optimize_result& mode, const lapl
   r.pareto_k = approximation_pareto_k(r.lp, r.lq);
   r.grad_evals = mode.grad_evals + f.evals();
   return r;
+}
+
+#ifdef EXMC_SEPARATE_COMPILATION
+extern template laplace_result run_laplace(const any_density<double>&, const optimize_result&, const laplace_options&);
+#endif
+
+}  // namespace detail
+
+// Approximation around a mode found earlier (mode.unconstrained must be a converged optimum of
+// this density). Throws sampling_error when -H is not positive definite there. The density is
+// seen through any_density, as by exmc::sample (D119).
+template <LogDensity D>
+laplace_result laplace(const D& density, const optimize_result& mode, const laplace_options& o = {}) {
+  return detail::run_laplace(any_density<typename D::scalar>(density), mode, o);
 }
 
 // Finds the mode with exmc::optimize (same options), then approximates there.

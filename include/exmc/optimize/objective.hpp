@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/any_density.hpp"
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
 #include "../core/random.hpp"
@@ -104,10 +105,8 @@ void validate_start(const std::string& who, const D& d, const start_options& o) 
                           " entries, the density has dim() = " + std::to_string(dim));
     if (!o.init_unconstrained.allFinite()) bad_option(who, "init_unconstrained has non-finite entries");
   }
-  if (!o.init.empty()) {
-    if constexpr (!UnconstrainableLogDensity<D>)
-      bad_option(who, "init gives named values but the density has no unconstrain(); use init_unconstrained");
-  }
+  if (!o.init.empty() && !can_unconstrain(d))
+    bad_option(who, "init gives named values but the density has no unconstrain(); use init_unconstrained");
 }
 
 // A starting point with finite log density and gradient, drawn with rng(seed, stream); throws

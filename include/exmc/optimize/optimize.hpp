@@ -98,13 +98,8 @@ inline void explain_no_mode(optimize_result& r, double far = 12.0) {
               "space (with the Jacobian) or sampling does exist";
 }
 
-}  // namespace detail
-
-// Maximises the density. Never throws for numerical trouble during the search: the status says
-// how it ended (unbounded, line search failure, ...). Throws model_error for bad options and
-// sampling_error when no starting point has a finite log density and gradient.
 template <LogDensity D>
-optimize_result optimize(const D& density, const optimize_options& o = {}) {
+optimize_result run_optimize(const D& density, const optimize_options& o) {
   const std::string who = "optimize";
   detail::validate_start(who, density, o);
   const lbfgs_options lo = detail::to_lbfgs(who, o);
@@ -124,6 +119,21 @@ optimize_result optimize(const D& density, const optimize_options& o = {}) {
   detail::constrain_point(density, l.x, r.values);
   detail::explain_no_mode(r);
   return r;
+}
+
+#ifdef EXMC_SEPARATE_COMPILATION
+extern template optimize_result run_optimize(const any_density<double>&, const optimize_options&);
+#endif
+
+}  // namespace detail
+
+// Maximises the density. Never throws for numerical trouble during the search: the status says
+// how it ended (unbounded, line search failure, ...). Throws model_error for bad options and
+// sampling_error when no starting point has a finite log density and gradient. The density is
+// seen through any_density, as by exmc::sample (D119).
+template <LogDensity D>
+optimize_result optimize(const D& density, const optimize_options& o = {}) {
+  return detail::run_optimize(any_density<typename D::scalar>(density), o);
 }
 
 }  // namespace exmc

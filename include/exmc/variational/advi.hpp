@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/any_density.hpp"
 #include "../core/draws.hpp"
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
@@ -54,7 +55,7 @@ void validate_advi(const D& d, const advi_options& o) {
       bad_advi_option("init_unconstrained has " + n(o.init_unconstrained.size()) + " entries, the density has dim() = " + n(dim));
     if (!o.init_unconstrained.allFinite()) bad_advi_option("init_unconstrained has non-finite entries");
   }
-  if (!o.init.empty() && !UnconstrainableLogDensity<D>)
+  if (!o.init.empty() && !can_unconstrain(d))
     bad_advi_option("init gives named values but the density has no unconstrain(); use init_unconstrained");
 }
 
@@ -310,16 +311,26 @@ class advi_engine {
   Eigen::VectorXd zeta_, eta_, grad_;
 };
 
+template <LogDensity D>
+advi_fit run_advi(const D& density, const advi_options& options) {
+  validate_advi(density, options);
+  advi_fit out;
+  advi_engine<D>(density, options, out).run();
+  return out;
+}
+
+#ifdef EXMC_SEPARATE_COMPILATION
+extern template advi_fit run_advi(const any_density<double>&, const advi_options&);
+#endif
+
 }  // namespace detail
 
 // Fits the variational Gaussian; throws model_error for bad options and sampling_error when the
-// density keeps failing (the message says where) or the optimisation diverges.
+// density keeps failing (the message says where) or the optimisation diverges. The density is
+// seen through any_density, as by exmc::sample (D119).
 template <LogDensity D>
 advi_fit advi(const D& density, const advi_options& options = {}) {
-  detail::validate_advi(density, options);
-  advi_fit out;
-  detail::advi_engine<D>(density, options, out).run();
-  return out;
+  return detail::run_advi(any_density<typename D::scalar>(density), options);
 }
 
 }  // namespace exmc

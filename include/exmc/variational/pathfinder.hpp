@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/any_density.hpp"
 #include "../core/draws.hpp"
 #include "../core/error.hpp"
 #include "../core/log_density.hpp"
@@ -177,13 +178,8 @@ inline std::vector<Eigen::Index> resample_indices(const Eigen::VectorXd& log_w, 
   return idx;
 }
 
-}  // namespace detail
-
-// Runs options.paths paths in sequence (each is cheap next to sampling). Throws model_error for
-// bad options and sampling_error when no path produced an approximation (every path's message
-// is in the error).
 template <LogDensity D>
-pathfinder_result pathfinder(const D& density, const pathfinder_options& o = {}) {
+pathfinder_result run_pathfinder(const D& density, const pathfinder_options& o) {
   detail::validate_start("pathfinder", density, o);
   detail::validate_pathfinder(o);
   detail::double_density<D> f(density);
@@ -265,6 +261,20 @@ pathfinder_result pathfinder(const D& density, const pathfinder_options& o = {})
   res.posterior.chains.push_back(std::move(out));
   res.grad_evals = f.evals();
   return res;
+}
+
+#ifdef EXMC_SEPARATE_COMPILATION
+extern template pathfinder_result run_pathfinder(const any_density<double>&, const pathfinder_options&);
+#endif
+
+}  // namespace detail
+
+// Runs options.paths paths in sequence (each is cheap next to sampling). Throws model_error for
+// bad options and sampling_error when no path produced an approximation (every path's message
+// is in the error). The density is seen through any_density, as by exmc::sample (D119).
+template <LogDensity D>
+pathfinder_result pathfinder(const D& density, const pathfinder_options& o = {}) {
+  return detail::run_pathfinder(any_density<typename D::scalar>(density), o);
 }
 
 // Options for exmc::sample starting from a Pathfinder result: the initial point is draw

@@ -22,6 +22,7 @@ struct lowrank_normal {
   double log_norm = 0.0;  // -n/2 log(2 pi) - 1/2 log det Sigma
 
   // Writes a draw to x and returns its log density. u: scratch of size n.
+  template <class = void>
   double draw(rng& r, Eigen::VectorXd& u, Eigen::VectorXd& x) const {
     for (auto& v : u) v = r.normal();
     // v = u + Q (L - I) Q^T u has covariance I + Q (L L^T - I) Q^T, and |u|^2 is its quadratic form.
@@ -35,6 +36,7 @@ struct lowrank_normal {
   }
 
   // Marginal variances: diag(Sigma).
+  template <class = void>
   Eigen::VectorXd variances() const {
     Eigen::VectorXd v = Eigen::VectorXd::Ones(mu.size());
     if (Q.cols() > 0) {
@@ -44,6 +46,10 @@ struct lowrank_normal {
     return v.array() * sqrt_alpha.array().square();
   }
 };
+
+// The member functions below are templates that are never given an argument, for the reason of
+// D72: a translation unit compiles their dense Eigen products and decompositions only if it calls
+// them (otherwise parsing this header cost ~10 s of g++ time in every unit that includes it).
 
 // Pairs s = x_{l+1} - x_l and y = -(grad_{l+1} - grad_l) (gradients of log p), oldest first,
 // and the running diagonal estimate alpha of the inverse Hessian.
@@ -79,6 +85,7 @@ struct curvature_history {
 
   // The approximation at iterate x with log-density gradient grad; nullopt when the implied
   // covariance is not positive definite (rounding in nearly dependent pairs).
+  template <class = void>
   std::optional<lowrank_normal> approximation(const Eigen::VectorXd& x, const Eigen::VectorXd& grad) const {
     const Eigen::Index n = x.size(), m = S.cols();
     lowrank_normal a;

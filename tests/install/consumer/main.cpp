@@ -1,4 +1,4 @@
-// A user's program built against an installed exmc.
+// A user's program built against an installed exmc: a model sampled with NUTS and summarised.
 #include <exmc/exmc.hpp>
 #include <iostream>
 
@@ -9,8 +9,8 @@ int main() {
   auto mu = param<"mu">(normal(0.0, 5.0));
   auto sigma = param<"sigma">(half_normal(2.0));
   auto ld = compile(model(mu, sigma, observe<"y">(normal(mu, sigma), y)));
-  Eigen::VectorXd q = Eigen::VectorXd::Zero(2), g(2);
-  const double lp = ld.logp_grad(q, g);
-  std::cout << "logp " << lp << "\n";
-  return std::isfinite(lp) && ld.dim() == 2 ? 0 : 1;
+  const fit f = sample(ld, {.chains = 2, .warmup = 200, .draws = 200, .seed = 3});
+  const summary_table t = summary(f);
+  std::cout << MODE << ": mu " << t.rows[0].mean << "\n";
+  return f.all_ok() && t.rows[0].name == "mu" ? 0 : 1;
 }
