@@ -168,7 +168,7 @@ class coordinator {
       if (final_[i] || owner_[i] != r) continue;
       if (rerun(c, r, reason)) continue;
       results_[i].status.outcome = chain_outcome::failed;
-      results_[i].status.message = "chain " + std::to_string(c) + ": " + reason;
+      results_[i].status.message = chain_label(c) + ": " + reason;
       ended(c, results_[i].status);
       final_[i] = true;
       --remaining_;
