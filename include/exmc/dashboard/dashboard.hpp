@@ -186,6 +186,11 @@ class dashboard {
     wake_.notify_all();
     if (worker_.joinable()) worker_.join();
     store_.ingest();
+    // A stream caught between two waits (writing a delta) says "end" only on its next turn, and
+    // closing the server first would cut it off without it: let the streams finish, for a while.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (viewers_.load() > 0 && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     server_.stop();
     if (listener_.joinable()) listener_.join();
   }
