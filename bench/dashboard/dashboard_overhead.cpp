@@ -40,9 +40,11 @@ struct timing {
   std::size_t stream_bytes = 0;
 };
 
-// One run; with `live`, a dashboard is attached and a client reads its event stream throughout.
+// One run; with `live`, a dashboard is attached and a client reads its event stream throughout;
+// with `serialised` too, the chains call its callback under exmc's run-wide lock, as before
+// attach() set concurrent_callback (D131).
 template <class D>
-exmc::fit run(const D& density, exmc::sample_options o, bool live, timing& t) {
+exmc::fit run(const D& density, exmc::sample_options o, bool live, timing& t, bool serialised = false) {
   std::optional<exmc::dashboard> dash;
   std::atomic<bool> done{false};
   std::atomic<std::size_t> bytes{0};
@@ -53,6 +55,7 @@ exmc::fit run(const D& density, exmc::sample_options o, bool live, timing& t) {
     d.log = nullptr;
     dash.emplace(o, d);
     dash->attach(o);
+    if (serialised) o.concurrent_callback = false;
     viewer = std::thread([&, port = dash->port()] {
       httplib::Client c("127.0.0.1", port);
       c.set_read_timeout(30, 0);
@@ -122,8 +125,8 @@ int main(int argc, char** argv) {
   if (only.empty()) {
     std::printf("%d chains on %d threads, 1000 warmup + %d draws, seed %llu, fastest of %d interleaved repeats\n\n", chains,
                 chains, draws, static_cast<unsigned long long>(seed), repeats);
-    std::printf("| model | min bulk-ESS | wall off (s) | wall on (s) | ESS/s off | ESS/s on | on / off | CPU off (s) | CPU on (s) | streamed |\n");
-    std::printf("|---|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("| model | min bulk-ESS | wall off (s) | wall on (s) | ESS/s off | ESS/s on | on / off | CPU off (s) | CPU on (s) | CPU on / off | CPU on, serialised (s) | streamed |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   }
   bool identical = true;
   const auto measure = [&](const std::string& name, const auto& model) {
@@ -153,16 +156,18 @@ int main(int argc, char** argv) {
     o.threads = chains;
     o.seed = seed;
     o.draws = draws;
-    timing off, on;
+    timing off, on, serial;
     exmc::fit a, b;
     for (int r = 0; r < repeats; ++r) {
       a = run(density, o, false, off);
       b = run(density, o, true, on);
+      run(density, o, true, serial, true);
     }
     for (std::size_t c = 0; c < a.posterior.chains.size(); ++c) identical = identical && a.posterior.chains[c] == b.posterior.chains[c];
     const double ess = min_bulk_ess(a);
-    std::printf("| %s | %.0f | %.3f | %.3f | %.0f | %.0f | %.3f | %.3f | %.3f | %.0f kB |\n", name.c_str(), ess, off.wall, on.wall,
-                ess / off.wall, ess / on.wall, off.wall / on.wall, off.cpu, on.cpu, static_cast<double>(on.stream_bytes) / 1e3);
+    std::printf("| %s | %.0f | %.3f | %.3f | %.0f | %.0f | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f kB |\n", name.c_str(), ess, off.wall,
+                on.wall, ess / off.wall, ess / on.wall, off.wall / on.wall, off.cpu, on.cpu, on.cpu / off.cpu, serial.cpu,
+                static_cast<double>(on.stream_bytes) / 1e3);
     std::fflush(stdout);
   };
   namespace b = exmc::bench;

@@ -428,6 +428,65 @@ TEST_CASE("a viewer watching a run gets deltas, and stop() ends its stream", "[d
     CHECK(u["chains"][ch]["it"].get<long>() + 1 == 300 + f.posterior.chains[static_cast<std::size_t>(ch)].rows());
 }
 
+TEST_CASE("stop() sends open pages the final state before \"end\"", "[dashboard][server]") {
+  auto density = schools();
+  exmc::sample_options o;
+  o.chains = 2;
+  o.warmup = 100;
+  o.draws = 100;
+  o.seed = 9;
+  auto d = quiet_options();
+  d.refresh_seconds = 60.0;  // no delta on the clock: only stop() can bring the news
+  exmc::dashboard dash(o, d);
+  dash.attach(o);
+  std::vector<std::pair<std::string, std::string>> events;
+  std::thread viewer([&] { events = listen(dash, "0", [](const auto& ev) { return !ev.empty() && ev.back().first == "end"; }); });
+  REQUIRE(dash.wait_for_viewer(10.0));
+  const exmc::fit f = exmc::sample(density, o);
+  dash.finish(f);
+  dash.stop();
+  viewer.join();
+  REQUIRE(events.size() == 3);
+  CHECK(events[0].first == "snapshot");
+  CHECK(events[1].first == "delta");
+  CHECK(events[2].first == "end");
+  const json u = json::parse(events[1].second);
+  CHECK(u["run"]["state"] == "ended");
+  CHECK(u["run"]["final"] == true);
+  CHECK(u["chains"][0]["it"] == 199);
+  CHECK(u["chains"][1]["state"] == "done");
+}
+
+TEST_CASE("attach lets the chains feed the dashboard side by side and keeps an earlier callback serialised",
+          "[dashboard][server]") {
+  auto density = schools();
+  exmc::sample_options o;
+  o.chains = 4;
+  o.threads = 4;
+  o.warmup = 100;
+  o.draws = 100;
+  o.seed = 8;
+  std::atomic<int> inside{0};
+  std::atomic<bool> overlapped{false};
+  std::atomic<long> calls{0};
+  o.callback = [&](const exmc::draw_event&) {  // written for exmc's serialisation
+    if (++inside > 1) overlapped = true;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));  // a window a second chain would hit
+    ++calls;
+    --inside;
+    return true;
+  };
+  exmc::dashboard dash(o, quiet_options());
+  dash.attach(o);
+  CHECK(o.concurrent_callback);
+  const exmc::fit f = exmc::sample(density, o);
+  dash.finish(f);
+  CHECK_FALSE(overlapped);
+  CHECK(calls == 4 * 200);
+  const json u = json::parse(dash.state_json("0"));
+  for (int ch = 0; ch < 4; ++ch) CHECK(u["chains"][ch]["it"] == 199);
+}
+
 TEST_CASE("the dashboard refuses what it must", "[dashboard][server]") {
   exmc::sample_options o;
   auto d = quiet_options();

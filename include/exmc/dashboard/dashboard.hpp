@@ -136,8 +136,26 @@ class dashboard {
       wake_.notify_all();  // filed at once, so pages show a failure within refresh_seconds
     };
   }
+  // The dashboard's callback takes the chains side by side (each chain has its own feed), so
+  // attach() marks the callback concurrent and keeps a lock of its own around a callback that was
+  // there before and expects exmc's serialisation (a writer, a progress display).
   void attach(sample_options& o) {
-    o.callback = callbacks({o.callback, callback()});
+    draw_callback feed = callback();
+    if (!o.callback) {
+      o.callback = std::move(feed);
+    } else if (o.concurrent_callback) {
+      o.callback = callbacks({o.callback, feed});
+    } else {
+      o.callback = [theirs = o.callback, feed, lock = std::make_shared<std::mutex>()](const draw_event& ev) {
+        bool go_on;
+        {
+          std::lock_guard serial(*lock);
+          go_on = theirs(ev);
+        }
+        return feed(ev) && go_on;
+      };
+    }
+    o.concurrent_callback = true;
     chain_end_callback mine = chain_end();
     if (o.on_chain_end) {
       o.on_chain_end = [theirs = o.on_chain_end, mine](int c, const chain_status& s) {
@@ -181,6 +199,10 @@ class dashboard {
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
+    }
+    store_.ingest();  // before the streams' last delta, which then holds every draw received
+    {
+      std::lock_guard lock(mutex_);
       stopping_ = true;
     }
     wake_.notify_all();
@@ -281,8 +303,12 @@ class dashboard {
         [this, v, last](std::size_t, httplib::DataSink& sink) {
           const bool first = !v->started;
           if (!first && wait(opt_.refresh_seconds)) {
-            static const std::string bye = "event: end\ndata: {}\n\n";
-            sink.write(bye.data(), bye.size());
+            // The news since the last delta, then "end": a page stopped right after finish()
+            // keeps the final state, not the one of up to refresh_seconds before.
+            std::string text = store_.update(*v);
+            if (!text.empty()) text = "event: delta\ndata: " + text + "\n\n";
+            text += "event: end\ndata: {}\n\n";
+            sink.write(text.data(), text.size());
             sink.done();
             return true;
           }

@@ -45,6 +45,7 @@ void run_worker(const D& density, sample_options o, const output_layout& layout,
   draw_stream drawn;
   // The callback only observes the chain: with or without it the draws are the same.
   o.callback = nullptr;
+  o.concurrent_callback = false;  // draw_stream relies on exmc serialising the callback
   o.on_chain_end = nullptr;  // rank 0 reports every chain's end
   if (stream)
     o.callback = [&drawn](const draw_event& e) {

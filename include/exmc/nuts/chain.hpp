@@ -328,7 +328,10 @@ class chain_runner {
     }
     bool go_on = true;
     {
-      std::lock_guard lock(shared_.callback_mutex);
+      // Serialised unless the callback said it can take chains side by side: with small models
+      // the chains would otherwise queue on this lock every few microseconds.
+      std::unique_lock lock(shared_.callback_mutex, std::defer_lock);
+      if (!o_.concurrent_callback) lock.lock();
       try {
         go_on = o_.callback(ev);
       } catch (const std::exception& e) {

@@ -78,6 +78,7 @@ struct sample_options {
   std::vector<std::string> keep{};  // posterior quantities to keep (empty: all)
   std::optional<warm_start> warm{};  // start adaptation from these; with warmup == 0 use them as is
   draw_callback callback{};        // called for every iteration of every chain (see docs/nuts.md)
+  bool concurrent_callback = false;  // the callback locks what it shares: chains call it side by side
   chain_end_callback on_chain_end{};  // called when a chain has ended (ok, stopped or failed)
   std::stop_token stop{};          // request_stop() ends sampling early, like a false callback
   double max_delta_h = 1000.0;     // energy error that marks a transition divergent
