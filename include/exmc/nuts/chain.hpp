@@ -316,15 +316,13 @@ class chain_runner {
     ev.divergent = info.divergent;
     ev.energy = info.energy;
     ev.grad_evals = sys_.grad_evals();
-    Eigen::VectorXd adapted_diag;
-    Eigen::MatrixXd adapted_dense;
+    // Only the first sampling iteration carries the adapted metric; optional, so that the other
+    // iterations (all of them, on the callback's hot path) construct and free no Eigen objects.
+    std::optional<Eigen::VectorXd> adapted_diag;
+    std::optional<Eigen::MatrixXd> adapted_dense;
     if (!in_warmup && it == o_.warmup) {
-      adapted_diag = metric_.inv_diag();
-      ev.inv_metric_diag = &adapted_diag;
-      if (o_.metric == metric_kind::dense) {
-        adapted_dense = metric_.inv_dense();
-        ev.inv_metric_dense = &adapted_dense;
-      }
+      ev.inv_metric_diag = &adapted_diag.emplace(metric_.inv_diag());
+      if (o_.metric == metric_kind::dense) ev.inv_metric_dense = &adapted_dense.emplace(metric_.inv_dense());
     }
     bool go_on = true;
     {
