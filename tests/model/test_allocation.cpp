@@ -1,4 +1,5 @@
-// logp_grad allocates nothing after construction: every buffer lives in the workspace.
+// logp_grad allocates nothing after construction: every buffer lives in the workspace. Nor does
+// constrain in a workspace, which the sampler calls for every stored draw.
 #include "../support/allocation_counter.hpp"
 #include "../support/gradient_check.hpp"
 #include "hmm/hmm_models.hpp"
@@ -12,14 +13,21 @@ template <class T, class Model>
 long allocations_per_call(const Model& m) {
   auto c = compile<T>(m);
   auto ws = c.make_workspace();
-  vector_t<T> q = vector_t<T>::Constant(c.dim(), T(0.1)), g(c.dim());
+  vector_t<T> q = vector_t<T>::Constant(c.dim(), T(0.1)), q2 = vector_t<T>::Constant(c.dim(), T(-0.2)), g(c.dim());
+  Eigen::VectorXd out, fresh;
   c.logp_grad(q, g, ws);  // warm
+  c.constrain(q2, out, ws);
+  c.constrain(q2, fresh);
+  CHECK(out == fresh);  // after a gradient elsewhere, the workspace gives the values a fresh one does
   const long before = allocations.load();
-  for (int i = 0; i < 10; ++i) c.logp_grad(q, g, ws);
+  for (int i = 0; i < 10; ++i) {
+    c.logp_grad(q, g, ws);
+    c.constrain(q2, out, ws);
+  }
   return allocations.load() - before;
 }
 
-TEST_CASE("logp_grad performs no heap allocation", "[model][allocation]") {
+TEST_CASE("logp_grad and constrain in a workspace perform no heap allocation", "[model][allocation]") {
   const std::string dir = EXMC_DATA_DIR;
   auto d = [&](const char* n) { return data_file::from_file(dir + "/" + n + ".json"); };
   CHECK(allocations_per_call<double>(bench::simple_model(d("simple"))) == 0);

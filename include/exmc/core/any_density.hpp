@@ -80,6 +80,10 @@ class any_density {
     if (ops_->constrain) ops_->constrain(d_, q, out);
     else out = q.template cast<double>();
   }
+  void constrain(const vector_t<T>& q, Eigen::VectorXd& out, workspace& ws) const {
+    if (ops_->constrain_ws && ws.p_) ops_->constrain_ws(d_, q, out, ws.p_);
+    else constrain(q, out);
+  }
 
   bool can_unconstrain() const { return ops_->unconstrain != nullptr; }
   void unconstrain(const named_values& values, vector_t<T>& q) const {
@@ -96,6 +100,7 @@ class any_density {
     void (*destroy_workspace)(void*);
     std::vector<std::string> (*param_names)(const void*);
     void (*constrain)(const void*, const vector_t<T>&, Eigen::VectorXd&);
+    void (*constrain_ws)(const void*, const vector_t<T>&, Eigen::VectorXd&, void*);
     void (*unconstrain)(const void*, const named_values&, vector_t<T>&);
   };
 
@@ -123,6 +128,11 @@ class any_density {
     if constexpr (ConstrainedLogDensity<D>) {
       o.param_names = [](const void* d) -> std::vector<std::string> { return self<D>(d).param_names(); };
       o.constrain = [](const void* d, const vector_t<T>& q, Eigen::VectorXd& out) { self<D>(d).constrain(q, out); };
+    }
+    if constexpr (WorkspaceConstrainedLogDensity<D>) {
+      o.constrain_ws = [](const void* d, const vector_t<T>& q, Eigen::VectorXd& out, void* ws) {
+        self<D>(d).constrain(q, out, *static_cast<typename D::workspace*>(ws));
+      };
     }
     if constexpr (UnconstrainableLogDensity<D>)
       o.unconstrain = [](const void* d, const named_values& v, vector_t<T>& q) { self<D>(d).unconstrain(v, q); };

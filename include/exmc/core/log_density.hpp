@@ -54,6 +54,15 @@ concept ConstrainedLogDensity =
       d.constrain(q, out);
     };
 
+// A constrained density with a workspace that can also constrain in one: a sampler storing every
+// draw then neither allocates per draw nor adds up the log density's terms to get the values.
+template <class D>
+concept WorkspaceConstrainedLogDensity =
+    WorkspaceLogDensity<D> && ConstrainedLogDensity<D> &&
+    requires(const D& d, const vector_t<typename D::scalar>& q, Eigen::VectorXd& out, typename D::workspace& ws) {
+      d.constrain(q, out, ws);
+    };
+
 // A density that accepts initial values by name: unconstrain(values, q) overwrites the
 // coordinates of q belonging to the named parameters and throws model_error for unknown names,
 // wrong sizes or values outside the support.
@@ -78,6 +87,15 @@ class evaluator {
       return static_cast<double>(d_->logp_grad(q, g, *ws_));
     else
       return static_cast<double>(d_->logp_grad(q, g));
+  }
+  // The density's constrain, in this thread's workspace when the density can use one.
+  void constrain(const vector_t<scalar>& q, Eigen::VectorXd& out)
+    requires ConstrainedLogDensity<D>
+  {
+    if constexpr (WorkspaceConstrainedLogDensity<D>)
+      d_->constrain(q, out, *ws_);
+    else
+      d_->constrain(q, out);
   }
   const D& density() const { return *d_; }
 

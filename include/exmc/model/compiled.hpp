@@ -340,9 +340,15 @@ class compiled {
   }
 
   void constrain(const vector_t<T>& q, Eigen::VectorXd& out) const {
-    check_dim(q);
     workspace ws = make_workspace();
-    evaluate<false>(q, ws.grad_scratch, ws);
+    constrain(q, out, ws);
+  }
+  // In a caller's workspace (the sampler's, one per chain). Steps 1 and 2 of the evaluation give
+  // every value; the terms (priors, likelihood, Jacobians) would change none of them, so they
+  // are left out: on small models adding them up cost twice a gradient per stored draw.
+  void constrain(const vector_t<T>& q, Eigen::VectorXd& out, workspace& ws) const {
+    check_dim(q);
+    evaluate<false>(q, ws.grad_scratch, ws, term_mask{false, false, false});
     constrain_loaded(ws, out);
   }
   // The constrained values held in ws (after an evaluation, draw_prior or load_constrained).

@@ -295,8 +295,8 @@ class chain_runner {
     return m.str();
   }
 
-  void constrain(Eigen::VectorXd& full, Eigen::VectorXd& kept) const {
-    if constexpr (ConstrainedLogDensity<D>) d_.constrain(z_.q, full);
+  void constrain(Eigen::VectorXd& full, Eigen::VectorXd& kept) {
+    if constexpr (ConstrainedLogDensity<D>) ev_.constrain(z_.q, full);
     else full = z_.q.template cast<double>();
     for (std::size_t j = 0; j < layout_.kept.size(); ++j) kept[static_cast<Eigen::Index>(j)] = full[layout_.kept[j]];
   }
