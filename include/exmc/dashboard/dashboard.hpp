@@ -198,7 +198,8 @@ class dashboard {
   void stop() {
     {
       std::lock_guard lock(mutex_);
-      if (stopping_) return;
+      if (stop_called_) return;
+      stop_called_ = true;  // a second stop() (another thread, the destructor) returns at once
     }
     store_.ingest();  // before the streams' last delta, which then holds every draw received
     {
@@ -346,6 +347,7 @@ class dashboard {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool stop_called_ = false;
   std::atomic<int> viewers_{0};
 };
 
