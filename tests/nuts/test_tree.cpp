@@ -238,3 +238,50 @@ TEST_CASE("a real oscillator turns around after about half a period", "[nuts][tr
   CHECK(mean_steps < 40.0);
   INFO("mean leapfrog steps " << mean_steps);
 }
+
+TEST_CASE("the reported energy is the selected point's, which the tree no longer recomputes", "[nuts][tree]") {
+  // Proposals keep the energy of their leaf (D133); the labelled system's energy is a function of
+  // the label, so the report can be checked against the point that came back.
+  labelled_system sys;
+  // Each doubling weighs less than what came before, so every label can be selected.
+  const std::vector<double> lw{0.0, -0.3, -1.1, -0.4, -1.2, -0.5, -2.0, -0.9};
+  sys.log_weight = [&](int k) { return lw[static_cast<std::size_t>(k)]; };
+  exmc::nuts_tree<labelled_system> tree(2, 3);
+  exmc::rng r(10, 0);
+  std::vector<int> seen(8, 0);
+  for (int i = 0; i < 2000; ++i) {
+    point z = start();
+    const auto info = tree.transition(sys, r, z, 0.1);
+    const int label = static_cast<int>(z.q[0]);
+    ++seen[static_cast<std::size_t>(label)];
+    CHECK(info.energy == -lw[static_cast<std::size_t>(label)]);
+    CHECK(info.moved == (label != 0));
+  }
+  for (int k = 0; k < 8; ++k) CHECK(seen[static_cast<std::size_t>(k)] > 0);  // leaves of pairs included
+}
+
+TEST_CASE("a gradient with a NaN or an infinite entry makes the point invalid", "[nuts][tree]") {
+  // evaluate() tests the gradient's sum, which is finite only if every entry is (D133).
+  struct planted {
+    using scalar = double;
+    double bad = 0.0;
+    std::ptrdiff_t dim() const { return 4; }
+    double logp_grad(const exmc::vector_t<double>& q, exmc::vector_t<double>& g) const {
+      g = -q;
+      g[2] = bad;
+      return -0.5 * q.squaredNorm();
+    }
+  };
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const double bad : {0.0, 1e300, std::nan(""), inf, -inf}) {
+    planted density{bad};
+    exmc::evaluator<planted> ev(density);
+    exmc::euclidean_metric<double> metric(exmc::metric_kind::diag, 4);
+    exmc::euclidean_system<planted> sys(ev, metric);
+    point z(4);
+    z.q << 0.1, -0.2, 0.3, 0.4;
+    INFO("planted gradient entry " << bad);
+    CHECK(sys.evaluate(z) == std::isfinite(bad));
+    CHECK(z.valid() == std::isfinite(bad));
+  }
+}

@@ -26,6 +26,8 @@ concept nuts_system = requires(S& s, typename S::point& z, rng& r, double eps) {
   s.leapfrog(z, eps);
   { s.energy(z) } -> std::convertible_to<double>;
   z.p.dot(z.v);
+  z.q.swap(z.g);  // a proposal keeps position and gradient,
+  z.logp = 0.0;   // and the log density
 };
 
 inline double log_sum_exp(double a, double b) {
@@ -73,22 +75,25 @@ class nuts_tree {
       : max_depth_(max_depth), max_delta_h_(max_delta_h) {
     const auto zero = vec::Zero(dim);
     auto make_span = [&] { return span{zero, zero, zero, zero, zero, 0.0}; };
-    levels_.assign(static_cast<std::size_t>(std::max(max_depth, 1)), level{make_span(), make_span(), point(dim)});
-    z_ = fwd_ = bck_ = sample_ = propose_ = point(dim);
+    auto make_candidate = [&] { return candidate{zero, zero, 0.0, 0.0}; };
+    levels_.assign(static_cast<std::size_t>(std::max(max_depth, 1)), level{make_span(), make_span(), make_candidate()});
+    fwd_ = bck_ = point(dim);
+    sample_ = propose_ = make_candidate();
     traj_ = fresh_ = make_span();
     tmp_ = zero;
   }
 
   int max_depth() const { return max_depth_; }
 
-  // Draws a momentum, builds a trajectory from z and replaces z by the selected point.
+  // Draws a momentum, builds a trajectory from z and replaces z's position, gradient and log
+  // density by those of the selected point; z's momentum and velocities are left unspecified.
   // z must be valid (finite log density and gradient).
   transition_info transition(System& sys, rng& r, point& z, double eps) {
     sys.sample_momentum(r, z);
     h0_ = static_cast<double>(sys.energy(z));
     fwd_ = z;
     bck_ = z;
-    sample_ = z;
+    take(sample_, z, h0_);
     set_leaf_span(traj_, z);
     traj_.log_w = 0.0;  // log(exp(H0 - H0))
     n_leapfrog_ = 0;
@@ -98,10 +103,8 @@ class nuts_tree {
 
     while (info.depth < max_depth_) {
       const bool forward = r.uniform() > 0.5;
-      z_ = forward ? fwd_ : bck_;
-      const bool valid = build(sys, r, info.depth, forward ? eps : -eps, fresh_, propose_);
-      (forward ? fwd_ : bck_) = z_;
-      if (!valid) break;
+      end_ = forward ? &fwd_ : &bck_;  // the trajectory grows from this end, in place
+      if (!build(sys, r, info.depth, forward ? eps : -eps, fresh_, propose_)) break;
       ++info.depth;
 
       if (take_new_biased(fresh_.log_w, traj_.log_w, r)) {
@@ -115,8 +118,12 @@ class nuts_tree {
     info.n_leapfrog = n_leapfrog_;
     info.divergent = divergent_;
     info.accept_stat = n_leapfrog_ > 0 ? sum_metro_ / n_leapfrog_ : 0.0;
-    std::swap(z, sample_);
-    info.energy = static_cast<double>(sys.energy(z));
+    if (info.moved) {
+      z.q.swap(sample_.q);
+      z.g.swap(sample_.g);
+      z.logp = sample_.logp;
+    }
+    info.energy = sample_.h;
     return info;
   }
 
@@ -127,10 +134,24 @@ class nuts_tree {
     vec rho, p_beg, v_beg, p_end, v_end;
     double log_w;
   };
+  // What a point must keep to become the sample: the next transition starts from q, g and log p
+  // alone (momentum and velocities are drawn afresh), so proposals copy two vectors, not five.
+  struct candidate {
+    vec q, g;
+    double logp;
+    double h;  // energy, reported for the selected point
+  };
   struct level {
     span init, fin;
-    point propose;
+    candidate propose;
   };
+
+  static void take(candidate& c, const point& z, double h) {
+    c.q = z.q;
+    c.g = z.g;
+    c.logp = z.logp;
+    c.h = h;
+  }
 
   static void set_leaf_span(span& s, const point& z) {
     s.rho = z.p;
@@ -140,19 +161,28 @@ class nuts_tree {
     s.v_end = z.v;
   }
 
-  bool build(System& sys, rng& r, int depth, double eps, span& out, point& propose) {
-    if (depth == 0) {
-      sys.leapfrog(z_, eps);
-      ++n_leapfrog_;
-      double h = static_cast<double>(sys.energy(z_));
-      if (std::isnan(h)) h = std::numeric_limits<double>::infinity();
-      if (h - h0_ > max_delta_h_) divergent_ = true;
+  // One leapfrog step of the growing end; returns its energy (NaN counted as +inf) and records
+  // divergence and the acceptance statistic.
+  double step(System& sys, double eps) {
+    sys.leapfrog(*end_, eps);
+    ++n_leapfrog_;
+    double h = static_cast<double>(sys.energy(*end_));
+    if (std::isnan(h)) h = std::numeric_limits<double>::infinity();
+    if (h - h0_ > max_delta_h_) divergent_ = true;
+    sum_metro_ += h0_ - h > 0 ? 1.0 : std::exp(h0_ - h);
+    return h;
+  }
+
+  bool build(System& sys, rng& r, int depth, double eps, span& out, candidate& propose) {
+    if (depth == 0) {  // only the first doubling of a transition builds a lone leaf
+      const double h = step(sys, eps);
+      if (divergent_) return false;
       out.log_w = h0_ - h;
-      sum_metro_ += h0_ - h > 0 ? 1.0 : std::exp(h0_ - h);
-      propose = z_;
-      set_leaf_span(out, z_);
-      return !divergent_;
+      take(propose, *end_, h);
+      set_leaf_span(out, *end_);
+      return true;
     }
+    if (depth == 1) return build_pair(sys, r, eps, out, propose);
     level& lv = levels_[static_cast<std::size_t>(depth - 1)];
     if (!build(sys, r, depth - 1, eps, lv.init, propose)) return false;
     if (!build(sys, r, depth - 1, eps, lv.fin, lv.propose)) return false;
@@ -172,6 +202,30 @@ class nuts_tree {
     out.p_end.swap(lv.fin.p_end);
     out.v_end.swap(lv.fin.v_end);
     return keep_going;
+  }
+
+  // A subtree of two leaves, written out: most of the per-leaf work of the general merge is
+  // copying each leaf into a span of its own. Here the first leaf's momentum and velocity are
+  // kept as the span's start and the second's as its end, and the second leaf is copied into the
+  // proposal only when it is selected. The general merge's two cross-subtree checks coincide with
+  // the whole-span check for a pair (both compare v1 and v2 against p1 + p2), so one suffices.
+  bool build_pair(System& sys, rng& r, double eps, span& out, candidate& propose) {
+    const double h1 = step(sys, eps);
+    if (divergent_) return false;
+    take(propose, *end_, h1);
+    out.p_beg = end_->p;
+    out.v_beg = end_->v;
+    const double h2 = step(sys, eps);
+    if (divergent_) return false;
+
+    const double log_w1 = h0_ - h1, log_w2 = h0_ - h2;
+    const double log_w = log_sum_exp(log_w1, log_w2);
+    if (take_final_uniform(log_w2, log_w, r)) take(propose, *end_, h2);
+    out.log_w = log_w;
+    out.rho = out.p_beg + end_->p;
+    out.p_end = end_->p;
+    out.v_end = end_->v;
+    return no_uturn(out.v_beg, out.v_end, out.rho);
   }
 
   // Joins the fresh subtree to the trajectory (on its forward or backward side) and applies the
@@ -206,7 +260,9 @@ class nuts_tree {
   int max_depth_;
   double max_delta_h_;
   std::vector<level> levels_;
-  point z_, fwd_, bck_, sample_, propose_;
+  point fwd_, bck_;
+  point* end_ = &fwd_;
+  candidate sample_, propose_;
   span traj_, fresh_;
   vec tmp_;
   double h0_ = 0.0;
