@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 
+#include "../math/vectorised.hpp"
 #include "dist.hpp"
 
 namespace exmc {
@@ -40,11 +41,13 @@ struct bernoulli_logit_fn {
   template <class Y, class A>
   static double lpdf_block(index_t n, Y& y, A& alpha) {
     using T = decltype(alpha.val(0));
-    const auto ya = y.arr(n);
+    // Materialised: Eigen 3.4 has no packet cast from the integer data, and one scalar operand
+    // makes the whole expression scalar, its log included (D134).
+    const Eigen::Array<T, Eigen::Dynamic, 1, 0, 256, 1> ya = y.arr(n);
     const auto a = alpha.arr(n);
     const Eigen::Array<T, Eigen::Dynamic, 1, 0, 256, 1> e = (-a.abs()).exp();
-    const double lp = sum_as_double(ya * a - a.max(T(0)) - (T(1) + e).log());
-    if constexpr (A::grad) alpha.add_arr(ya - (a >= T(0)).select(T(1), e) / (T(1) + e));
+    const double lp = sum_as_double(ya * a - a.max(T(0)) - math::vlog(T(1) + e));
+    if constexpr (A::grad) alpha.add_arr(ya - math::vinv_logit_from_exp(a, e));  // one packet path (D134)
     return lp;
   }
 

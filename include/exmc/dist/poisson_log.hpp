@@ -37,7 +37,7 @@ struct poisson_log_fn {
             const auto aa = ab.arr(m);
             finite &= aa.isFinite().all();
             const Eigen::Array<T, Eigen::Dynamic, 1, 0, 256, 1> rate = aa.exp();
-            const auto yy = yb.arr(m);
+            const Eigen::Array<T, Eigen::Dynamic, 1, 0, 256, 1> yy = yb.arr(m);  // vectorises the rest (D134)
             if constexpr (A::grad) ab.add_arr(yy - rate);
             return sum_as_double(yy * aa - rate);
           },
