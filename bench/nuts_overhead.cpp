@@ -12,6 +12,8 @@
 #include <exmc/nuts/metric.hpp>
 #include <exmc/nuts/tree.hpp>
 
+#include "std_normal.hpp"
+
 namespace {
 
 template <bool Erased, class D>
@@ -20,15 +22,7 @@ auto erase(const D& d) {
   else return d;
 }
 
-struct std_normal {
-  using scalar = double;
-  Eigen::Index d;
-  Eigen::Index dim() const { return d; }
-  double logp_grad(const exmc::vector_t<double>& q, exmc::vector_t<double>& g) const {
-    g = -q;
-    return -0.5 * q.squaredNorm();
-  }
-};
+using exmc::bench::std_normal;
 
 template <bool Erased>
 void BM_gradient(benchmark::State& state) {

@@ -16,17 +16,11 @@
 #include <exmc/nuts/metric.hpp>
 #include <exmc/nuts/tree.hpp>
 
+#include "std_normal.hpp"
+
 namespace {
 
-struct std_normal {
-  using scalar = double;
-  Eigen::Index d;
-  Eigen::Index dim() const { return d; }
-  double logp_grad(const exmc::vector_t<double>& q, exmc::vector_t<double>& g) const {
-    g = -q;
-    return -0.5 * q.squaredNorm();
-  }
-};
+using exmc::bench::std_normal;
 
 }  // namespace
 
