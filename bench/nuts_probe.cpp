@@ -18,11 +18,7 @@
 
 #include "std_normal.hpp"
 
-namespace {
-
 using exmc::bench::std_normal;
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4) {
