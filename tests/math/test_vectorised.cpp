@@ -79,17 +79,6 @@ TEST_CASE("vlog is within two ulps of std::log and exact where it must be", "[ma
   CHECK(std::isnan(math::vlog(Eigen::ArrayXd::Constant(4, -1.0))[2]));
 }
 
-TEST_CASE("xlogy is zero where y is, even at x = 0, and y log x elsewhere", "[math][vectorised]") {
-  Eigen::ArrayXd y(6), x(6);
-  y << 0, 3, 0, 1, 2.5, 7;
-  x << 0, 0.2, 5, 1, 1e-300, 3e10;
-  const Eigen::ArrayXd r = math::vxlogy(y, x);
-  CHECK(r[0] == 0.0);
-  CHECK(r[2] == 0.0);
-  CHECK(r[3] == 0.0);
-  for (int i : {1, 4, 5}) CHECK(ulps(r[i], y[i] * std::log(x[i])) <= 4);
-}
-
 TEST_CASE("bernoulli_logit and poisson_log on integer data: log density and gradient against element sums", "[math][vectorised]") {
   // 700 observations: two full blocks of 256 and a ragged one; the data are integers, whose
   // conversion Eigen 3.4 cannot vectorise (the families materialise it, D134).

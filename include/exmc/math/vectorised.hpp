@@ -1,14 +1,13 @@
 #pragma once
-// Elementwise kernels that Eigen 3.4 would evaluate one scalar at a time. Eigen's `select` has no
-// packet path, so a single `(a >= 0).select(1, e) / (1 + e)` makes the whole expression around
-// it scalar, its division, log or exp included. Each functor here has a packet form built from
-// Eigen's own packet operations, so it runs at the width the compiler targets (two doubles with
-// the default SSE2, four with AVX2, eight with AVX-512 under -march=native), and a scalar form
-// for the tail of an array that does not fill a packet (D134).
-//
-// inv_logit_from_exp does the same IEEE operations as the select it replaces, so its results are
-// the same bits; xlogy and xlog1py use Eigen's packet log, within an ulp or two of std::log
-// (tests/math/test_vectorised.cpp).
+// Elementwise kernels that Eigen 3.4 would evaluate one scalar at a time, or at a width where it
+// does not pay (D134). Eigen's `select` has no packet path, so a single
+// `(a >= 0).select(1, e) / (1 + e)` makes the whole expression around it scalar, its division,
+// log or exp included: inv_logit_from_exp is that select with a packet form, built from Eigen's
+// own packet operations, so it runs at the width the compiler targets (two doubles with the
+// default SSE2, four with AVX2, eight with AVX-512 under -march=native), and a scalar form for the
+// tail of an array that does not fill a packet. It does the same IEEE operations as the select,
+// so its results are the same bits. vlog is the opposite choice: a packet log only where the
+// build makes it faster than the C library's (tests/math/test_vectorised.cpp).
 #include <Eigen/Core>
 #include <cmath>
 
@@ -28,18 +27,6 @@ struct inv_logit_from_exp {
   }
 };
 
-// y log(x) where y > 0, else 0 (so that 0 log 0 = 0): the count families' terms.
-template <class T>
-struct xlogy {
-  T operator()(T y, T x) const { return y > T(0) ? y * std::log(x) : T(0); }
-  template <class P>
-  P packetOp(const P& y, const P& x) const {
-    namespace ei = Eigen::internal;
-    const P zero = ei::pset1<P>(T(0));
-    return ei::pselect(ei::pcmp_lt(zero, y), ei::pmul(y, ei::plog(x)), zero);
-  }
-};
-
 // std::log one element at a time: no packet form, so Eigen calls the C library for each element.
 template <class T>
 struct scalar_log {
@@ -50,7 +37,7 @@ struct scalar_log {
 
 // Whether Eigen's packet log beats the C library's scalar one. With the SSE2 baseline it does not:
 // glibc picks an FMA variant of its scalar log at run time, which is faster than Eigen's two-wide
-// log built without FMA (logistic's gradient: 0.66 -> 0.78 s per 10^5). With FMA and 256-bit or
+// log built without FMA (logistic's gradient: 0.67 -> 0.78 s per 10^5). With FMA and 256-bit or
 // wider vectors (-march=native on a recent x86, CMake EXMC_NATIVE) the packet log wins (D134).
 #if defined(EIGEN_VECTORIZE_FMA)
 inline constexpr bool packet_log_pays = Eigen::internal::packet_traits<double>::size >= 4;
@@ -71,10 +58,6 @@ template <class A, class E>
 auto vinv_logit_from_exp(const Eigen::ArrayBase<A>& a, const Eigen::ArrayBase<E>& e) {
   return a.binaryExpr(e.derived(), packet_op::inv_logit_from_exp<typename A::Scalar>{});
 }
-template <class Y, class X>
-auto vxlogy(const Eigen::ArrayBase<Y>& y, const Eigen::ArrayBase<X>& x) {
-  return y.binaryExpr(x.derived(), packet_op::xlogy<typename X::Scalar>{});
-}
 
 }  // namespace exmc::math
 
@@ -83,9 +66,5 @@ namespace Eigen::internal {
 template <class T>
 struct functor_traits<exmc::math::packet_op::inv_logit_from_exp<T>> {
   enum { Cost = 8 * NumTraits<T>::MulCost, PacketAccess = packet_traits<T>::HasDiv };
-};
-template <class T>
-struct functor_traits<exmc::math::packet_op::xlogy<T>> {
-  enum { Cost = 30 * NumTraits<T>::MulCost, PacketAccess = packet_traits<T>::HasLog };
 };
 }  // namespace Eigen::internal
