@@ -31,7 +31,7 @@ dir.create(opt$out, recursive = TRUE, showWarnings = FALSE)
 dir.create(opt$cache, recursive = TRUE, showWarnings = FALSE)
 
 programs <- function(model) {
-  if (model %in% c("eight_schools", "funnel")) c(model, paste0(model, "_noncentered")) else model
+  if (model %in% c("eight_schools", "funnel", "sv")) c(model, paste0(model, "_noncentered")) else model
 }
 int_fields <- c("N", "K", "G", "J", "T", "group")
 

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "dist.hpp"
+#include "innovations.hpp"
 
 namespace exmc {
 
@@ -57,9 +58,114 @@ struct ar1_fn {
   }
 };
 
+// As the prior of a parameter x whose sigma depends on other parameters, x may be sampled
+// non-centred (model/ncp.hpp, D135): in its innovations z ~ normal(0, 1), with
+// x[0] = sigma / sqrt(1 - rho^2) z[0] and x[t] = rho x[t-1] + sigma z[t]. Both passes are O(T);
+// the forward pass keeps where it wrote x, which the backward pass reads for rho's partial.
+template <class R, class S>
+struct ar1_dist : dist_expr<ar1_fn, R, S> {
+  using base = dist_expr<ar1_fn, R, S>;
+  using base::base;
+  static constexpr bool standardizes = true;    // ncp_standardize below
+  static constexpr bool latent_series = true;   // compile_options::ncp_series_min_observations
+
+  template <class Env>
+  struct state : base::template state<Env> {
+    const typename Env::scalar* x = nullptr;  // the path written by the last ncp_forward
+  };
+  template <class Info>
+  static constexpr bool ncp_eligible() {
+    return S::template has_grad<Info>;
+  }
+
+  template <class St, class Env, class X>
+  bool ncp_forward(St& s, const Env& env, const typename Env::scalar* z, X& x, index_t n) const {
+    using T = typename Env::scalar;
+    std::get<0>(this->args).forward(std::get<0>(s.s), env);
+    std::get<1>(this->args).forward(std::get<1>(s.s), env);
+    const auto [rho, sigma] = values(s, env);
+    T* xp = detail::variate_data(x);
+    s.x = xp;
+    if (!valid(rho, sigma)) return false;
+    double prev = sigma / std::sqrt(1 - rho * rho) * static_cast<double>(z[0]);
+    xp[0] = static_cast<T>(prev);
+    for (index_t t = 1; t < n; ++t) xp[t] = static_cast<T>(prev = rho * prev + sigma * static_cast<double>(z[t]));
+    return true;
+  }
+  template <class St, class Env, class Z>
+  double standard_term(St&, Env&, Z& z, index_t n) const {
+    return detail::standard_normal_term(z, n);
+  }
+  // With a = dlogp/dx, the adjoint of x[t] through the recursion is b[t] = a[t] + rho b[t+1];
+  // then dlogp/dz[t] = sigma b[t] (t > 0), c b[0] with c = sigma / sqrt(1 - rho^2) (t = 0),
+  // dlogp/dsigma = sum_{t>0} b[t] z[t] + b[0] z[0] / sqrt(1 - rho^2),
+  // dlogp/drho = sum_{t>0} b[t] x[t-1] + b[0] z[0] sigma rho / (1 - rho^2)^(3/2).
+  template <class St, class Env, class AdjX>
+  void ncp_backward(St& s, Env& env, const typename Env::scalar* z, const AdjX& adj_x, typename Env::scalar* zg,
+                    index_t n) const {
+    using T = typename Env::scalar;
+    using I = typename Env::info;
+    const auto [rho, sigma] = values(s, env);
+    const double one_m = 1 - rho * rho, inv_sqrt = 1 / std::sqrt(one_m);
+    double b = 0, d_rho = 0, d_sigma = 0;
+    for (index_t t = n - 1; t >= 1; --t) {
+      b = static_cast<double>(elem(adj_x, t)) + rho * b;
+      zg[t] += static_cast<T>(sigma * b);
+      d_sigma += b * static_cast<double>(z[t]);
+      d_rho += b * static_cast<double>(s.x[t - 1]);
+    }
+    b = static_cast<double>(elem(adj_x, 0)) + rho * b;
+    const double z0 = static_cast<double>(z[0]);
+    zg[0] += static_cast<T>(sigma * inv_sqrt * b);
+    d_sigma += b * z0 * inv_sqrt;
+    d_rho += b * z0 * sigma * rho * inv_sqrt / one_m;
+    const auto& ra = std::get<0>(this->args);
+    const auto& sa = std::get<1>(this->args);
+    if constexpr (std::remove_cvref_t<decltype(ra)>::template has_grad<I>) {
+      ra.adj(std::get<0>(s.s), env) += static_cast<T>(d_rho);
+      ra.backward(std::get<0>(s.s), env);
+    }
+    sa.adj(std::get<1>(s.s), env) += static_cast<T>(d_sigma);
+    sa.backward(std::get<1>(s.s), env);
+  }
+  // z from the path, for draws from the prior and initial values (rho and sigma are forwarded).
+  template <class St, class Env>
+  bool ncp_standardize(St& s, const Env& env, const typename Env::scalar* x, typename Env::scalar* z, index_t n) const {
+    using T = typename Env::scalar;
+    const auto [rho, sigma] = values(s, env);
+    if (!valid(rho, sigma)) return false;
+    z[0] = static_cast<T>(static_cast<double>(x[0]) * std::sqrt(1 - rho * rho) / sigma);
+    for (index_t t = 1; t < n; ++t)
+      z[t] = static_cast<T>((static_cast<double>(x[t]) - rho * static_cast<double>(x[t - 1])) / sigma);
+    return true;
+  }
+  static const char* ncp_fault() { return "its AR(1) sigma is not positive or |rho| is not below 1"; }
+  std::string describe_noncentred(std::string_view x) const {
+    const std::string rho = std::get<0>(this->args).describe(), sigma = std::get<1>(this->args).describe();
+    return str_cat({x, "[0] = ", sigma, " / sqrt(1 - ", rho, "^2) * z[0], ", x, "[t] = ", rho, " * ", x, "[t-1] + ",
+                    sigma, " * z[t], z ~ normal(0, 1)"});
+  }
+  template <class T>
+  auto cast() const {
+    return std::apply([](const auto&... a) { return ar1_dist<decltype(a.template cast<T>())...>(a.template cast<T>()...); },
+                      this->args);
+  }
+
+ private:
+  template <class St, class Env>
+  std::pair<double, double> values(const St& s, const Env& env) const {
+    return {static_cast<double>(elem(std::get<0>(this->args).value(std::get<0>(s.s), env), 0)),
+            static_cast<double>(elem(std::get<1>(this->args).value(std::get<1>(s.s), env), 0))};
+  }
+  static bool valid(double rho, double sigma) { return sigma > 0 && rho > -1 && rho < 1; }
+};
+
 template <class R, class S>
 auto ar1(R&& rho, S&& sigma) {
-  return make_dist<ar1_fn>(std::forward<R>(rho), std::forward<S>(sigma));
+  if constexpr (!all_operands<R, S>)
+    return make_dist<ar1_fn>(std::forward<R>(rho), std::forward<S>(sigma));  // states the rule, once
+  else
+    return ar1_dist<expr_of<R>, expr_of<S>>(as_expr(std::forward<R>(rho)), as_expr(std::forward<S>(sigma)));
 }
 
 }  // namespace exmc

@@ -22,6 +22,7 @@
 
 #include "../math/cholesky.hpp"
 #include "dist.hpp"
+#include "innovations.hpp"
 
 namespace exmc {
 
@@ -271,11 +272,7 @@ struct mv_normal_dist : dist_expr<Fn, Mu, S> {
     if (K == 0 || n % K != 0) return false;
     const T* lp = factor(s, env);
     if (!lp) return false;
-    T* xp;
-    if constexpr (std::is_arithmetic_v<X>)
-      xp = &x;
-    else
-      xp = x.data();
+    T* xp = detail::variate_data(x);
     const auto tri = detail::mv_const_matrix<T>(lp, K, K).template triangularView<Eigen::Lower>();
     const auto& mu = std::get<0>(this->args).value(std::get<0>(s.s), env);
     for (index_t b = 0; b < n / K; ++b) {
@@ -291,9 +288,7 @@ struct mv_normal_dist : dist_expr<Fn, Mu, S> {
   // z ~ normal(0, 1), element by element.
   template <class St, class Env, class Z>
   double standard_term(St&, Env&, Z& z, index_t n) const {
-    const auto v = z.arr(n);
-    z.add_arr(-v);
-    return -0.5 * sum_as_double(v.square()) - static_cast<double>(n) * math::log_sqrt_two_pi;
+    return detail::standard_normal_term(z, n);
   }
   template <class St, class Env, class AdjX>
   void ncp_backward(St& s, Env& env, const typename Env::scalar* z, const AdjX& adj_x, typename Env::scalar* zg,

@@ -21,6 +21,10 @@ struct compile_options {
   // ncp_policy::automatic: an element seen by at least this many observations is data-rich, and
   // a parameter all of whose elements are data-rich stays centred (docs/DECISIONS.md D27).
   index_t ncp_min_observations = 5;
+  // ncp_policy::automatic, for a latent time series (gaussian_random_walk, ar1): a series every
+  // state of which the likelihood reads directly at least this many times stays centred; one whose
+  // states reach the data only through other expressions (exp(s) as a scale) is non-centred (D135).
+  index_t ncp_series_min_observations = 1;
   // Which terms the density has. jacobian = false drops the log-Jacobians of the constraining
   // transforms: the density's maximum is then the mode in the constrained space (Stan's
   // optimize default). priors = false drops every prior term, leaving the likelihood (maximum
@@ -31,6 +35,10 @@ struct compile_options {
 };
 
 namespace detail {
+
+// A prior whose states are a time series sampled non-centred through its innovations.
+template <class Dist>
+concept latent_series = std::remove_cvref_t<Dist>::latent_series;
 
 // A parameter whose prior is location-scale with a scale that depends on parameters.
 template <class D, class Info>
@@ -92,9 +100,10 @@ bool choose_noncentered(const Decl& d, const Tuple& decls, const compile_options
       case ncp_policy::always: return true;
       case ncp_policy::never: return false;
       case ncp_policy::automatic: {
+        const index_t rich = latent_series<decltype(d.dist)> ? o.ncp_series_min_observations : o.ncp_min_observations;
         const auto counts = observations_per_element<Decl::fixed_name, Info>(decls, d.n);
         for (index_t c : counts)
-          if (c < o.ncp_min_observations) return true;
+          if (c < rich) return true;
         return false;
       }
     }
