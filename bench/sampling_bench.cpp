@@ -5,6 +5,7 @@
 // table to --markdown FILE). bench/stan/compare.R calls it one run at a time to alternate with Stan.
 //   sampling_bench [--csv FILE] [--markdown FILE] [--seeds N] [--seed-base S] [--models a,b,...]
 //                  [--variants a,b,...] [--adaptation automatic|windowed|gradient] [--chains C]
+//                  [--metric low_rank|diag|dense|unit]
 //                  [--repeat R]
 // Seeds are S, S+1, ..., S+N-1 (default S = 1000). With C > 1 chains run in C threads and the
 // ESS is the multi-chain bulk-ESS, so ESS/s measures what parallel chains buy on this machine.
@@ -51,6 +52,7 @@ struct run_result {
 };
 
 exmc::adaptation_kind adaptation = exmc::adaptation_kind::automatic;
+exmc::metric_kind metric = exmc::sample_options{}.metric;
 int chains = 1;
 int repeats = 1;
 
@@ -66,6 +68,7 @@ template <class D>
 run_result run_one(const std::string& model, const std::string& variant, const D& density, std::uint64_t seed) {
   exmc::sample_options o;
   o.adaptation = adaptation;
+  o.metric = metric;
   o.chains = chains;
   o.warmup = 1000;
   o.draws = 1000;
@@ -127,6 +130,11 @@ int main(int argc, char** argv) {
     else if (a == "--chains") chains = std::max(1, std::atoi(v.c_str()));
     else if (a == "--models") models = split(v);
     else if (a == "--variants") variants = split(v);
+    else if (a == "--metric")
+      metric = v == "diag" ? exmc::metric_kind::diag
+               : v == "dense" ? exmc::metric_kind::dense
+               : v == "unit"  ? exmc::metric_kind::unit
+                              : exmc::metric_kind::low_rank;
     else if (a == "--adaptation")
       adaptation = v == "gradient"   ? exmc::adaptation_kind::gradient
                    : v == "windowed" ? exmc::adaptation_kind::windowed
@@ -207,7 +215,7 @@ int main(int argc, char** argv) {
                     median(per_grad), median(div));
       table << row;
     }
-  std::cout << "adaptation: " << adapt << ", chains: " << chains << "\n\n" << table.str() << "\nmedians over "
+  std::cout << "metric: " << exmc::to_string(metric) << ", adaptation: " << adapt << ", chains: " << chains << "\n\n" << table.str() << "\nmedians over "
             << seeds << " seeds; every run in " << csv << "\n";
   if (!markdown.empty()) std::ofstream(markdown) << table.str();
 }

@@ -326,9 +326,9 @@ TEST_CASE("the command line names what is wrong in the user's words", "[cli]") {
   CHECK_THAT(typo.err, Catch::Contains("unknown subcommand 'smaple'") && Catch::Contains("sample, summary, diagnose"));
   const result metric = run({"sample", "--metric", "foo"});
   CHECK(metric.code == 2);
-  CHECK_THAT(metric.err, Catch::Contains("foo") && Catch::Contains("unit") && Catch::Contains("dense"));
+  CHECK_THAT(metric.err, Catch::Contains("foo") && Catch::Contains("unit") && Catch::Contains("dense") && Catch::Contains("low_rank"));
   CHECK(metric.err.find("->") == std::string::npos);
-  CHECK_THAT(run({"sample", "--help"}).out, Catch::Contains("unit, diag or dense"));
+  CHECK_THAT(run({"sample", "--help"}).out, Catch::Contains("unit, diag, dense or low_rank"));
   const result seed = run({"sample", "--data", data, "--seed", "-1"});
   CHECK(seed.code == 2);
   CHECK_THAT(seed.err, Catch::Contains("--seed"));

@@ -110,10 +110,14 @@ TEST_CASE("CSV written while sampling reads back bit-identical", "[io][csv]") {
     CHECK(r.warmup_posterior.chains[c] == f.warmup_posterior.chains[c]);
     CHECK(r.step_size[c] == f.step_size[c]);
     CHECK(r.inv_metric_diag[c] == f.inv_metric_diag[c]);
+    // The default low-rank metric's parts come back too (D136), whatever its rank.
+    CHECK(r.inv_metric_low_rank[c].diag == f.inv_metric_low_rank[c].diag);
+    CHECK(r.inv_metric_low_rank[c].values == f.inv_metric_low_rank[c].values);
+    CHECK(r.inv_metric_low_rank[c].vectors == f.inv_metric_low_rank[c].vectors);
     CHECK(r.status[c].outcome == exmc::chain_outcome::ok);
     CHECK(std::abs(r.warmup_seconds[c] + r.sampling_seconds[c] - f.warmup_seconds[c] - f.sampling_seconds[c]) < 2e-3);
   }
-  CHECK(r.metric == exmc::metric_kind::diag);
+  CHECK(r.metric == exmc::metric_kind::low_rank);  // files say diag_e, for Stan's tools, and exmc_metric = low_rank
   CHECK(r.max_depth == 10);
   const exmc::stan_csv_file one = exmc::read_stan_csv_file(csv.paths()[1]);
   CHECK(one.setting("num_samples", 0) == 120);
@@ -366,4 +370,28 @@ TEST_CASE("silent progress writes nothing; bad progress options are rejected", "
   quiet.finish(exmc::fit{});
   CHECK(out.str().empty());
   CHECK_THAT(exmc_test::model_error_of([&] { exmc::progress_display(o, {.plain_steps = 0}); }), Catch::Contains("plain_steps"));
+}
+
+TEST_CASE("exmc's low-rank metric lines are read back, and inconsistent ones are refused", "[io][csv]") {
+  const std::string path = temp_dir() + "/low_rank.csv";
+  auto write = [&](const std::string& vector_line) {
+    std::ofstream(path) << "# stan_version_major = 2\n# model = m\n#         metric = diag_e (Default)\n"
+                           "#         exmc_metric = low_rank (Default)\n"
+                           "lp__,accept_stat__,stepsize__,treedepth__,n_leapfrog__,divergent__,energy__,a,b\n"
+                           "# Adaptation terminated\n# Step size = 0.5\n# Diagonal elements of inverse mass matrix:\n"
+                           "# 2.5, 2.5\n# Low-rank D: 1, 1\n# Low-rank values: 4\n"
+                        << vector_line << "-1,0.9,0.5,2,3,0,1.5,0.1,0.2\n";
+  };
+  write("# Low-rank vector: 0.7071067811865476, 0.7071067811865476\n");
+  const exmc::stan_csv_file f = exmc::read_stan_csv_file(path);
+  CHECK(f.inv_metric_diag == Eigen::Vector2d(2.5, 2.5));
+  CHECK(f.inv_metric_low_rank.diag == Eigen::Vector2d(1, 1));
+  REQUIRE(f.inv_metric_low_rank.rank() == 1);
+  CHECK(f.inv_metric_low_rank.values[0] == 4.0);
+  CHECK(f.inv_metric_low_rank.vectors.col(0) == Eigen::Vector2d(0.7071067811865476, 0.7071067811865476));
+  CHECK(exmc::read_stan_csv({path}).metric == exmc::metric_kind::low_rank);
+  write("# Low-rank vector: 1, 0, 0\n");
+  CHECK_THROWS_WITH(exmc::read_stan_csv_file(path), Catch::Contains("low_rank.csv") && Catch::Contains("low-rank vectors"));
+  write("");
+  CHECK_THROWS_WITH(exmc::read_stan_csv_file(path), Catch::Contains("low-rank vectors do not match its values"));
 }

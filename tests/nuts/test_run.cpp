@@ -243,13 +243,27 @@ TEST_CASE("bad options throw model_error naming the option", "[nuts][run]") {
   expect([](auto& o) { o.init = {{"x", Eigen::VectorXd::Zero(1)}}; }, "no unconstrain()");
   expect([](auto& o) { o.metric = exmc::metric_kind::dense, o.adaptation = exmc::adaptation_kind::gradient; },
          "gradient-based adaptation");
-  expect([](auto& o) { o.warm = exmc::warm_start{-1.0, {}, {}}; }, "warm.step_size");
+  expect([](auto& o) { o.warm = exmc::warm_start{-1.0, {}, {}, {}}; }, "warm.step_size");
   expect([](auto& o) {
     Eigen::Matrix2d m;
     m << 1, 2, 2, 1;
     o.metric = exmc::metric_kind::dense;
-    o.warm = exmc::warm_start{0.5, {}, m};
+    o.warm = exmc::warm_start{0.5, {}, m, {}};
   }, "positive definite");
+  auto low_rank_warm = [](Eigen::Index d, Eigen::MatrixXd u, Eigen::Index k) {
+    exmc::warm_start w;
+    w.step_size = 0.5;
+    w.inv_metric_low_rank.diag = Eigen::VectorXd::Ones(d);
+    w.inv_metric_low_rank.vectors = std::move(u);
+    w.inv_metric_low_rank.values = Eigen::VectorXd::Ones(k);
+    return w;
+  };
+  expect([&](auto& o) { o.warm = low_rank_warm(3, Eigen::MatrixXd::Zero(3, 1), 1); }, "inv_metric_low_rank must have a diag of 2");
+  expect([&](auto& o) { o.warm = low_rank_warm(2, Eigen::MatrixXd::Ones(2, 1), 1); }, "orthonormal");
+  expect([&](auto& o) {
+    o.warm = low_rank_warm(2, Eigen::MatrixXd::Zero(2, 0), 0);
+    o.warm->inv_metric_low_rank.diag[1] = -1;
+  }, "finite and positive");
   nuts_test::diag_normal<> empty{Eigen::VectorXd(0), Eigen::VectorXd(0)};
   CHECK_THROWS_WITH(exmc::sample(empty, {}), Catch::Contains("no coordinates"));
 }
@@ -257,7 +271,7 @@ TEST_CASE("bad options throw model_error naming the option", "[nuts][run]") {
 TEST_CASE("unit metric and short warmups still sample correctly", "[nuts][run]") {
   const auto d = gaussian(3);
   for (int warmup : {10, 60}) {
-    for (auto metric : {exmc::metric_kind::unit, exmc::metric_kind::diag, exmc::metric_kind::dense}) {
+    for (auto metric : {exmc::metric_kind::unit, exmc::metric_kind::diag, exmc::metric_kind::dense, exmc::metric_kind::low_rank}) {
       exmc::sample_options o;
       o.seed = 11;
       o.warmup = warmup;

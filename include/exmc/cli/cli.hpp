@@ -485,7 +485,7 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   sample_request r;
   sample_options& o = r.options;
   CLI::App* s = app.add_subcommand("sample", "Draw from the posterior with NUTS");
-  std::string metric = "diag", adaptation = "auto";
+  std::string metric = "low_rank", adaptation = "auto";
   s->add_option("--data", r.data, "CmdStan JSON data file")->check(CLI::ExistingFile);
   s->add_option("--chains", o.chains, "Number of chains")->capture_default_str();
   s->add_option("--warmup", o.warmup, "Warmup iterations per chain")->capture_default_str();
@@ -494,7 +494,8 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
   s->add_option("--thin", o.thin, "Keep every n-th draw")->capture_default_str();
   s->add_option("--target-accept", o.target_accept, "Target acceptance statistic (Stan's adapt delta)")->capture_default_str();
   s->add_option("--max-depth", o.max_depth, "Maximum tree depth")->capture_default_str();
-  s->add_option("--metric", metric, "unit, diag or dense")->check(CLI::IsMember({"unit", "diag", "dense"}))->capture_default_str();
+  s->add_option("--metric", metric, "unit, diag, dense or low_rank")
+      ->check(CLI::IsMember({"unit", "diag", "dense", "low_rank"}))->capture_default_str();
   s->add_option("--adaptation", adaptation, "auto, windowed or gradient")
       ->check(CLI::IsMember({"auto", "windowed", "gradient"}))->capture_default_str();
   s->add_option("--threads", o.threads, "Worker threads (0: one per core)")->capture_default_str();
@@ -565,7 +566,10 @@ int run(Factory&& make, int argc, const char* const* argv, std::ostream& out = s
     const int code = app.exit(e, out, err);
     return code == 0 ? 0 : exit_usage;  // --help and --version succeed; every other parse error is usage
   }
-  o.metric = metric == "unit" ? metric_kind::unit : metric == "dense" ? metric_kind::dense : metric_kind::diag;
+  o.metric = metric == "unit"       ? metric_kind::unit
+             : metric == "dense"    ? metric_kind::dense
+             : metric == "low_rank" ? metric_kind::low_rank
+                                    : metric_kind::diag;
   o.adaptation = adaptation == "windowed" ? adaptation_kind::windowed
                  : adaptation == "gradient" ? adaptation_kind::gradient
                                             : adaptation_kind::automatic;

@@ -40,6 +40,7 @@ struct stan_csv_file {
   double step_size = std::numeric_limits<double>::quiet_NaN();
   Eigen::VectorXd inv_metric_diag;            // empty when the file has none (or unit metric)
   Eigen::MatrixXd inv_metric_dense;           // dense_e only
+  low_rank_factors inv_metric_low_rank;       // low_rank_e only (exmc's "Low-rank" lines)
   double warmup_seconds = std::numeric_limits<double>::quiet_NaN();
   double sampling_seconds = std::numeric_limits<double>::quiet_NaN();
   bool complete = false;                      // has the Elapsed Time footer
@@ -110,7 +111,7 @@ inline stan_csv_file read_stan_csv_file(const std::string& path) {
   std::vector<double> values;
   enum class stage { header, warmup, adaptation, draws, footer } at = stage::header;
   bool dense_metric = false;
-  std::vector<std::vector<double>> dense_rows;
+  std::vector<std::vector<double>> dense_rows, low_rank_columns;
   std::size_t pos = 0;
   long line_no = 0;
   while (pos < text.size()) {
@@ -155,6 +156,16 @@ inline stan_csv_file read_stan_csv_file(const std::string& path) {
           dense_metric = false;
         } else if (c.starts_with("Elements of inverse")) {
           dense_metric = true;
+        } else if (c.starts_with("Low-rank ")) {
+          const auto colon = c.find(':');
+          if (colon != std::string_view::npos) {
+            const std::string_view what = c.substr(9, colon - 9), rest = c.substr(colon + 1);
+            if (!io::parse_numbers(rest, values)) values.clear();
+            const Eigen::Map<const Eigen::VectorXd> v(values.data(), static_cast<Eigen::Index>(values.size()));
+            if (what == "D") f.inv_metric_low_rank.diag = v;
+            else if (what == "values") f.inv_metric_low_rank.values = v;
+            else if (what == "vector") low_rank_columns.push_back(values);
+          }
         } else if (io::parse_numbers(c, values)) {
           if (dense_metric) dense_rows.push_back(values);
           else f.inv_metric_diag = Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
@@ -200,10 +211,20 @@ inline stan_csv_file read_stan_csv_file(const std::string& path) {
   }
   f.warmup = io::to_matrix(warm, f.columns.size());
   f.draws = io::to_matrix(post, f.columns.size());
+  auto bad_metric = [&](const std::string& what) {
+    throw model_error("read_stan_csv: '" + path + "': the adaptation block's " + what);
+  };
   if (!dense_rows.empty()) {
+    for (const auto& r : dense_rows)
+      if (r.size() != dense_rows.size()) bad_metric("inverse mass matrix is not square");
     f.inv_metric_dense = io::to_matrix(dense_rows, dense_rows.size());
     f.inv_metric_diag = f.inv_metric_dense.diagonal();
   }
+  low_rank_factors& lr = f.inv_metric_low_rank;
+  for (const auto& c : low_rank_columns)
+    if (c.size() != static_cast<std::size_t>(lr.diag.size())) bad_metric("low-rank vectors do not match its D");
+  if (static_cast<Eigen::Index>(low_rank_columns.size()) != lr.values.size()) bad_metric("low-rank vectors do not match its values");
+  lr.vectors = io::to_matrix(low_rank_columns, static_cast<std::size_t>(lr.diag.size())).transpose();
   return f;
 }
 
@@ -250,6 +271,7 @@ inline fit read_stan_csv(const std::vector<std::string>& paths) {
       out.metric = m == f.config.end() || m->second == "diag_e" ? metric_kind::diag
                    : m->second == "dense_e"                     ? metric_kind::dense
                                                                 : metric_kind::unit;
+      if (f.config.count("exmc_metric") && f.config.at("exmc_metric") == "low_rank") out.metric = metric_kind::low_rank;
       out.adaptation = f.config.count("exmc_adaptation") && f.config.at("exmc_adaptation") == "gradient"
                            ? adaptation_kind::gradient : adaptation_kind::windowed;
     } else if (!f.columns.empty() && f.columns != first_columns) {
@@ -286,6 +308,7 @@ inline fit read_stan_csv(const std::vector<std::string>& paths) {
     out.step_size.push_back(f.step_size);
     out.inv_metric_diag.push_back(f.inv_metric_diag);
     out.inv_metric_dense.push_back(f.inv_metric_dense);
+    out.inv_metric_low_rank.push_back(f.inv_metric_low_rank);
     out.warmup_seconds.push_back(f.warmup_seconds);
     out.sampling_seconds.push_back(f.sampling_seconds);
     out.grad_evals_warmup.push_back(0);

@@ -224,17 +224,33 @@ class stan_csv_writer {
     s += "# Diagonal elements of inverse mass matrix:\n# ";
     if (ev.inv_metric_diag)
       for (Eigen::Index i = 0; i < ev.inv_metric_diag->size(); ++i) s += (i ? ", " : "") + num((*ev.inv_metric_diag)[i]);
-    return s + "\n";
+    s += "\n";
+    if (o_.metric == metric_kind::low_rank && ev.inv_metric_low_rank) {
+      // exmc's low-rank metric, M^-1 = D^1/2 (I + U (Lambda - I) U') D^1/2; each line starts with a
+      // word, so readers that take the line above as the diagonal are not misled.
+      const low_rank_factors& f = *ev.inv_metric_low_rank;
+      auto row = [&](const char* label, auto&& v) {
+        s += std::string("# ") + label;
+        for (Eigen::Index i = 0; i < v.size(); ++i) s += (i ? ", " : " ") + num(v[i]);
+        s += '\n';
+      };
+      row("Low-rank D:", f.diag);
+      row("Low-rank values:", f.values);
+      for (Eigen::Index j = 0; j < f.vectors.cols(); ++j) row("Low-rank vector:", f.vectors.col(j));
+    }
+    return s;
   }
 
   std::string config_header(int chain) const {
     const sample_options& o = o_;
     const auto b = [](bool x) { return std::string(x ? "1" : "0"); };
     const auto d = [](bool is_default) { return std::string(is_default ? " (Default)" : ""); };
+    // Stan knows no low-rank metric: its files say diag_e (the block below gives the full inverse
+    // metric's diagonal) and exmc_metric says which it was; the low-rank parts follow the diagonal.
     const char* metric = o.metric == metric_kind::unit ? "unit_e" : o.metric == metric_kind::dense ? "dense_e" : "diag_e";
     const char* adaptation = o.adaptation == adaptation_kind::windowed ? "windowed"
                              : o.adaptation == adaptation_kind::gradient ? "gradient"
-                             : o.metric == metric_kind::diag ? "gradient" : "windowed";
+                             : o.metric == metric_kind::diag || o.metric == metric_kind::low_rank ? "gradient" : "windowed";
     std::string s;
     s += "# stan_version_major = 2\n# stan_version_minor = 33\n# stan_version_patch = 0\n";
     s += "# model = " + w_.model + "\n";
@@ -251,7 +267,8 @@ class stan_csv_writer {
     s += "#       exmc_adaptation = " + std::string(adaptation) + "\n";
     s += "#     algorithm = hmc (Default)\n#       hmc\n#         engine = nuts (Default)\n#           nuts\n";
     s += "#             max_depth = " + std::to_string(o.max_depth) + d(o.max_depth == 10) + "\n";
-    s += "#         metric = " + std::string(metric) + d(o.metric == metric_kind::diag) + "\n";
+    s += "#         metric = " + std::string(metric) + d(o.metric == metric_kind::low_rank) + "\n";
+    s += "#         exmc_metric = " + std::string(to_string(o.metric)) + d(o.metric == metric_kind::low_rank) + "\n";
     s += "#         metric_file =  (Default)\n";
     s += "#         stepsize = " + num(o.step_size) + d(o.step_size == 1.0) + "\n";
     s += "#         stepsize_jitter = 0 (Default)\n";

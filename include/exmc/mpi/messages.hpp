@@ -27,6 +27,7 @@ inline void put_result(writer& w, int chain, const exmc::detail::chain_result& r
   w.put(static_cast<std::int32_t>(chain));
   w.put(r.post).put(r.stats).put(r.warm_post).put(r.warm_stats);
   w.put(r.step_size).put(r.inv_diag).put(r.inv_dense);
+  w.put(r.low_rank.diag).put(r.low_rank.vectors).put(r.low_rank.values);
   w.put(r.warmup_seconds).put(r.sampling_seconds);
   w.put(static_cast<std::uint64_t>(r.grad_evals_warmup)).put(static_cast<std::uint64_t>(r.grad_evals_sampling));
   const chain_status& s = r.status;
@@ -46,6 +47,9 @@ inline std::pair<int, exmc::detail::chain_result> get_result(reader& rd) {
   r.step_size = rd.get<double>();
   r.inv_diag = rd.get_vector();
   r.inv_dense = rd.get_matrix();
+  r.low_rank.diag = rd.get_vector();
+  r.low_rank.vectors = rd.get_matrix();
+  r.low_rank.values = rd.get_vector();
   r.warmup_seconds = rd.get<double>();
   r.sampling_seconds = rd.get<double>();
   r.grad_evals_warmup = static_cast<std::size_t>(rd.get<std::uint64_t>());

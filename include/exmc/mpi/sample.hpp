@@ -83,6 +83,10 @@ signature sign(const D& d, const sample_options& o, const output_layout& layout)
     warm = mix(1, bits(o.warm->step_size));
     for (Eigen::Index i = 0; i < o.warm->inv_metric_diag.size(); ++i) warm = mix(warm, bits(o.warm->inv_metric_diag[i]));
     for (Eigen::Index i = 0; i < o.warm->inv_metric_dense.size(); ++i) warm = mix(warm, bits(o.warm->inv_metric_dense.data()[i]));
+    const low_rank_factors& lr = o.warm->inv_metric_low_rank;
+    for (Eigen::Index i = 0; i < lr.diag.size(); ++i) warm = mix(warm, bits(lr.diag[i]));
+    for (Eigen::Index i = 0; i < lr.vectors.size(); ++i) warm = mix(warm, bits(lr.vectors.data()[i]));
+    for (Eigen::Index i = 0; i < lr.values.size(); ++i) warm = mix(warm, bits(lr.values[i]));
   }
   return {{u(o.chains), u(o.warmup), u(o.draws), o.seed, u(o.thin), u(o.max_depth), u(o.metric), u(o.adaptation),
            u(o.save_warmup), u(d.dim()), hash(layout.kept_names), bits(o.target_accept), bits(o.init_radius),

@@ -20,6 +20,7 @@
 #include "fit.hpp"
 #include "gradient_adaptation.hpp"
 #include "hamiltonian.hpp"
+#include "low_rank_adaptation.hpp"
 #include "metric.hpp"
 #include "options.hpp"
 #include "step_size.hpp"
@@ -64,6 +65,7 @@ struct chain_result {
   double step_size = 0.0;
   Eigen::VectorXd inv_diag;
   Eigen::MatrixXd inv_dense;
+  low_rank_factors low_rank;  // low_rank metric only
   double warmup_seconds = 0.0, sampling_seconds = 0.0;
   std::size_t grad_evals_warmup = 0, grad_evals_sampling = 0;
   chain_status status;
@@ -107,6 +109,7 @@ class chain_runner {
     out_.step_size = eps_;
     out_.inv_diag = metric_.inv_diag();
     if (o_.metric == metric_kind::dense) out_.inv_dense = metric_.inv_dense();
+    if (o_.metric == metric_kind::low_rank) out_.low_rank = metric_.low_rank();
     out_.status.exceptions = sys_.exceptions();
     out_.status.last_exception = sys_.last_exception();
     if (out_.status.outcome == chain_outcome::failed) {
@@ -148,16 +151,19 @@ class chain_runner {
     std::unique_ptr<welford_variance> var;
     std::unique_ptr<welford_covariance> covar;
     std::unique_ptr<gradient_metric_adapter> grad_adapter;
+    std::unique_ptr<low_rank_metric_adapter> low_rank_adapter;
     Eigen::VectorXd grad_inv;
+    low_rank_factors low_rank;
     if (o_.warmup > 0) {
       eps_ = find_initial_step_size(sys_, rng_, z_, eps_);
       da.restart(eps_);
       if (adapt_metric && o_.adaptation == adaptation_kind::windowed) {
-        if (o_.metric == metric_kind::dense) covar = std::make_unique<welford_covariance>(dim_);
+        if (o_.metric == metric_kind::dense) covar = std::make_unique<welford_covariance>(dim_);  // low_rank: D only
         else var = std::make_unique<welford_variance>(dim_);
       } else if (adapt_metric) {
         grad_adapter = std::make_unique<gradient_metric_adapter>(dim_, warmup);
-        grad_inv = metric_.inv_diag();
+        grad_inv = metric_.low_rank().diag;  // the diagonal, or a low-rank metric's D
+        if (o_.metric == metric_kind::low_rank) low_rank_adapter = std::make_unique<low_rank_metric_adapter>(dim_, warmup);
       }
     } else {
       warmup_done_ = true;
@@ -203,6 +209,9 @@ class chain_runner {
           windows.advance();
         } else if (grad_adapter) {
           if (grad_adapter->update(iter, z_.q, z_.g, info.divergent, grad_inv)) metric_.set_inv_diag(grad_inv);
+          // The low-rank part, at the diagonal's window switches, for the diagonal just set.
+          if (low_rank_adapter && low_rank_adapter->update(iter, z_.q, z_.g, info.divergent, grad_inv, low_rank))
+            metric_.set_low_rank(low_rank);
           if (iter + 1 == grad_adapter->freeze_at()) da.restart(eps_);  // final step-size-only phase
         }
         if (it + 1 == o_.warmup) {
@@ -240,6 +249,7 @@ class chain_runner {
     if (!o_.warm) return;
     const warm_start& w = *o_.warm;
     if (o_.metric == metric_kind::dense && w.inv_metric_dense.size() > 0) metric_.set_inv_dense(w.inv_metric_dense);
+    else if (o_.metric == metric_kind::low_rank && w.inv_metric_low_rank.diag.size() > 0) metric_.set_low_rank(w.inv_metric_low_rank);
     else if (o_.metric != metric_kind::unit && w.inv_metric_diag.size() > 0) metric_.set_inv_diag(w.inv_metric_diag);
   }
 
@@ -320,9 +330,11 @@ class chain_runner {
     // iterations (all of them, on the callback's hot path) construct and free no Eigen objects.
     std::optional<Eigen::VectorXd> adapted_diag;
     std::optional<Eigen::MatrixXd> adapted_dense;
+    std::optional<low_rank_factors> adapted_low_rank;
     if (!in_warmup && it == o_.warmup) {
       ev.inv_metric_diag = &adapted_diag.emplace(metric_.inv_diag());
       if (o_.metric == metric_kind::dense) ev.inv_metric_dense = &adapted_dense.emplace(metric_.inv_dense());
+      if (o_.metric == metric_kind::low_rank) ev.inv_metric_low_rank = &adapted_low_rank.emplace(metric_.low_rank());
     }
     bool go_on = true;
     {

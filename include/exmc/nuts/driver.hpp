@@ -75,8 +75,8 @@ void validate(const D& d, const sample_options& o) {
   if (!(o.max_delta_h > 0.0)) bad_option("max_delta_h must be > 0 (got " + num(o.max_delta_h) + ")");
   if (o.init_tries < 1) bad_option("init_tries must be at least 1");
   if (o.max_consecutive_faults < 1) bad_option("max_consecutive_faults must be at least 1");
-  if (o.adaptation == adaptation_kind::gradient && o.metric != metric_kind::diag)
-    bad_option(std::string("gradient-based adaptation estimates a diagonal metric; metric is ") + to_string(o.metric));
+  if (o.adaptation == adaptation_kind::gradient && o.metric != metric_kind::diag && o.metric != metric_kind::low_rank)
+    bad_option(std::string("gradient-based adaptation estimates a diagonal or low-rank metric; metric is ") + to_string(o.metric));
 
   if (o.init_unconstrained.size() > 0) {
     if (!o.init.empty()) bad_option("give either init (named values) or init_unconstrained, not both");
@@ -107,6 +107,16 @@ void validate(const D& d, const sample_options& o) {
           Eigen::LLT<Eigen::MatrixXd>(w.inv_metric_dense).info() != Eigen::Success)
         bad_option("warm.inv_metric_dense must be symmetric positive definite");
     }
+    const low_rank_factors& lr = w.inv_metric_low_rank;
+    if (lr.diag.size() > 0) {
+      if (lr.diag.size() != dim || lr.vectors.rows() != dim || lr.vectors.cols() != lr.values.size())
+        bad_option("warm.inv_metric_low_rank must have a diag of " + std::to_string(dim) + " entries and " +
+                   std::to_string(dim) + " x k vectors for k values");
+      if (!lr.diag.allFinite() || (lr.diag.array() <= 0.0).any() || !lr.values.allFinite() || (lr.values.array() <= 0.0).any())
+        bad_option("warm.inv_metric_low_rank: diag and values must be finite and positive");
+      if (lr.values.size() > 0 && !(lr.vectors.transpose() * lr.vectors).isIdentity(1e-6))
+        bad_option("warm.inv_metric_low_rank: vectors must have orthonormal columns");
+    }
   }
 }
 
@@ -122,7 +132,8 @@ inline draws gather(const std::vector<chain_result>& results, const std::vector<
 inline sample_options resolve(const sample_options& requested) {
   sample_options o = requested;
   if (o.adaptation == adaptation_kind::automatic)
-    o.adaptation = o.metric == metric_kind::diag ? adaptation_kind::gradient : adaptation_kind::windowed;
+    o.adaptation = o.metric == metric_kind::diag || o.metric == metric_kind::low_rank ? adaptation_kind::gradient
+                                                                                      : adaptation_kind::windowed;
   return o;
 }
 
@@ -179,6 +190,7 @@ inline fit assemble_fit(const sample_options& options, const output_layout& layo
     f.step_size.push_back(r.step_size);
     f.inv_metric_diag.push_back(std::move(r.inv_diag));
     f.inv_metric_dense.push_back(std::move(r.inv_dense));
+    f.inv_metric_low_rank.push_back(std::move(r.low_rank));
     f.warmup_seconds.push_back(r.warmup_seconds);
     f.sampling_seconds.push_back(r.sampling_seconds);
     f.grad_evals_warmup.push_back(r.grad_evals_warmup);

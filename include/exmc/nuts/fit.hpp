@@ -48,12 +48,13 @@ struct fit {
   std::vector<int> chain_ids;
 
   // Per chain, indexed by chain number (size = options.chains).
-  metric_kind metric = metric_kind::diag;
+  metric_kind metric = metric_kind::low_rank;
   adaptation_kind adaptation = adaptation_kind::windowed;  // the scheme that ran
   int max_depth = 10;                                      // the tree depth limit used
   std::vector<double> step_size;                // adapted step size used for sampling
   std::vector<Eigen::VectorXd> inv_metric_diag;  // diagonal of the inverse metric
   std::vector<Eigen::MatrixXd> inv_metric_dense; // full inverse metric (dense metric only; else empty)
+  std::vector<low_rank_factors> inv_metric_low_rank;  // its parts (low_rank metric only; else empty)
   std::vector<double> warmup_seconds;
   std::vector<double> sampling_seconds;
   std::vector<std::size_t> grad_evals_warmup;    // includes initialisation and step size searches
@@ -85,6 +86,7 @@ inline warm_start warm_start_from(const fit& f, int chain = 0) {
   w.step_size = f.step_size[c];
   w.inv_metric_diag = f.inv_metric_diag[c];
   if (f.metric == metric_kind::dense) w.inv_metric_dense = f.inv_metric_dense[c];
+  if (f.metric == metric_kind::low_rank && c < f.inv_metric_low_rank.size()) w.inv_metric_low_rank = f.inv_metric_low_rank[c];
   return w;
 }
 

@@ -17,9 +17,9 @@ namespace exmc {
 
 // How the metric is learned during warmup.
 enum class adaptation_kind {
-  automatic,  // (default) gradient for the diag metric, windowed otherwise (docs/DECISIONS.md D30)
+  automatic,  // (default) gradient for the diag and low_rank metrics, windowed otherwise (D30, D136)
   windowed,   // Stan: Welford (co)variance over doubling windows
-  gradient,   // nutpie: sqrt(Var(q) / Var(grad)) with switching windows; diag metric only
+  gradient,   // nutpie: sqrt(Var(q) / Var(grad)) with switching windows; diag and low_rank metrics
 };
 
 // Step size and inverse metric learned by an earlier run (see warm_start_from in fit.hpp).
@@ -27,6 +27,7 @@ struct warm_start {
   double step_size = 1.0;
   Eigen::VectorXd inv_metric_diag;   // for unit/diag metrics (empty: keep the default)
   Eigen::MatrixXd inv_metric_dense;  // for the dense metric (empty: use inv_metric_diag or identity)
+  low_rank_factors inv_metric_low_rank;  // for the low_rank metric (empty diag: use inv_metric_diag)
 };
 
 // One draw as produced, handed to the callback. Views are valid only during the call.
@@ -45,9 +46,11 @@ struct draw_event {
   double energy = 0.0;
   std::size_t grad_evals = 0;  // gradient evaluations of this chain so far, initialisation included
   // Set only on the first sampling iteration (warmup is over): the adapted inverse metric, for
-  // writers that record it (Stan CSV). inv_metric_dense only with the dense metric.
+  // writers that record it (Stan CSV). inv_metric_dense only with the dense metric, inv_metric_low_rank
+  // only with the low_rank one (whose inv_metric_diag is the full inverse metric's diagonal).
   const Eigen::VectorXd* inv_metric_diag = nullptr;
   const Eigen::MatrixXd* inv_metric_dense = nullptr;
+  const low_rank_factors* inv_metric_low_rank = nullptr;
 };
 
 // Return false to stop every chain (draws made so far are kept).
@@ -66,7 +69,10 @@ struct sample_options {
   std::uint64_t seed = 0;
   double target_accept = 0.8;
   int max_depth = 10;
-  metric_kind metric = metric_kind::diag;
+  // low_rank (D136): the gradient-based diagonal plus up to 10 directions where the posterior's
+  // covariance departs from it; with none found it is the diagonal metric, bit for bit. Windowed
+  // adaptation learns its diagonal only (Stan's scheme).
+  metric_kind metric = metric_kind::low_rank;
   adaptation_kind adaptation = adaptation_kind::automatic;
   int thin = 1;                    // keep every thin-th draw (warmup and sampling alike)
   int threads = 0;                 // 0: std::thread::hardware_concurrency()
