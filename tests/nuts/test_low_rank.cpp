@@ -216,12 +216,15 @@ TEST_CASE("the adapter re-estimates at the diagonal adapter's window switches on
     const VectorXd qi = q.row(i).transpose(), gi = g.row(i).transpose();
     if (a.update(i, qi, gi, false, sigma.diagonal(), out)) updates.push_back(i);
   }
-  // Every 10 usable draws in the first 30% of warmup, every 80 after, none in the final 15%.
+  // At switches (every 10 usable draws in the first 30% of warmup, every 80 after) once 40 draws
+  // have come since the last estimate; the first at the first switch; none in the final 15%.
   REQUIRE(updates.size() >= 3);
   CHECK(updates[0] == 9);
-  CHECK(updates[1] == 19);
+  CHECK(updates[1] == 49);
+  CHECK(updates[2] == 89);
   CHECK(updates.back() < 850);
   CHECK(updates.back() - updates[updates.size() - 2] == 80);
+  CHECK(updates.size() == 14);
   CHECK(out.rank() >= 1);
   // Dimension caps the window (an estimate's d n^2 work), and turns the low-rank part off above
   // 250000 coordinates.

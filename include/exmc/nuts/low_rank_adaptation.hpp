@@ -11,8 +11,9 @@
 //
 // Windows as for the diagonal adapter: a foreground window (the draws since the previous switch
 // and the ones before it) and a background one restarted at each switch, 10 draws early in
-// warmup and 80 later; U is re-estimated from the foreground at each switch, from at most
-// 2 x 80 draws, so estimation costs O(d n^2) a switch, never per draw.
+// warmup and 80 later; U is re-estimated from the foreground at a switch once 40 usable draws
+// have come since the last estimate (the first at the first switch), from at most 2 x 80 draws:
+// about 15 estimates a warmup, each O(d n^2), never one per draw.
 #include <Eigen/Core>
 #include <Eigen/Eigenvalues>
 #include <algorithm>
@@ -28,7 +29,7 @@ namespace exmc {
 
 struct low_rank_settings {
   int max_rank = 10;      // at most this many corrected directions
-  double cutoff = 2.0;    // keep an eigenvalue lambda when lambda > cutoff or lambda < 1 / cutoff
+  double cutoff = 3.0;    // keep an eigenvalue lambda when lambda > cutoff or lambda < 1 / cutoff
   double gamma = 1e-5;    // ridge on both covariances in the scaled space (where variances are ~1)
 };
 
@@ -174,6 +175,8 @@ class low_rank_metric_adapter {
     const auto n = std::min(static_cast<Eigen::Index>(count_ - foreground_start_), capacity_);
     foreground_start_ = background_start_;
     background_start_ = count_;
+    if (estimated_at_ > 0 && count_ - estimated_at_ < estimate_every) return false;
+    estimated_at_ = count_;
     Eigen::MatrixXd wq(n, q_.cols()), wg(n, g_.cols());
     for (Eigen::Index i = 0; i < n; ++i) {
       const auto row = static_cast<Eigen::Index>((count_ - static_cast<std::size_t>(n) + static_cast<std::size_t>(i)) %
@@ -194,6 +197,8 @@ class low_rank_metric_adapter {
   Eigen::Index capacity_;
   Eigen::MatrixXd q_, g_;  // ring buffers of the last capacity_ usable draws and gradients
   std::size_t count_ = 0, foreground_start_ = 0, background_start_ = 0;  // in usable draws
+  std::size_t estimated_at_ = 0;                // count_ at the last estimate
+  static constexpr std::size_t estimate_every = 40;  // usable draws between estimates, at least
 };
 
 }  // namespace exmc
