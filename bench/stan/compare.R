@@ -1,5 +1,6 @@
 # exmc and Stan side by side on the seven benchmark models (shared/bench/MODELS.md protocol: one
-# chain, 1000 warmup + 1000 draws, adapt_delta 0.8, max tree depth 10, diagonal metric). Per model
+# chain, 1000 warmup + 1000 draws, adapt_delta 0.8, max tree depth 10; each side's default metric:
+# Stan's diagonal, exmc's low-rank plus diagonal, D136). Per model
 # and seed, a Stan run and an exmc run alternate, so both see the same machine load; the ratios
 # printed are of medians over seeds. From the repository root:
 #   Rscript bench/stan/compare.R [--exmc build/bench/bench/sampling_bench] [--seeds 5]
@@ -8,8 +9,8 @@
 # the draws, so the repeats do identical work; the minimum filters out other processes' load).
 # --gradient-json: Google Benchmark JSON from gradient_bench (built with EXMC_BENCH_STAN_MATH=ON);
 # adds the gradient-only time ratio Stan Math / exmc compiled.
-# eight_schools and funnel also run Stan's non-centred programs (the exmc default non-centres
-# them automatically), and the ratio is taken against Stan's better program.
+# eight_schools, funnel and sv also run Stan's non-centred programs (the exmc default non-centres
+# them automatically: D27, D135), and the ratio is taken against Stan's better program.
 # Needs Debian's r-cran-rstan, r-cran-posterior and r-cran-jsonlite (and BH's include path pointing
 # at /usr/include: ln -sfn /usr/include /usr/lib/R/site-library/BH/include).
 suppressMessages({library(rstan); library(posterior); library(jsonlite)})
