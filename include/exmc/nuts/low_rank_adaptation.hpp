@@ -18,7 +18,6 @@
 #include <Eigen/Eigenvalues>
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <optional>
 #include <vector>
 
@@ -52,12 +51,12 @@ inline std::optional<low_rank_factors> estimate_low_rank(const Eigen::VectorXd& 
   // everything and Q = I. Otherwise Q comes from the Gram matrix K = B B' of the 2n vectors
   // B = [xs; gs]: with K = W S W', Q = B' W S^-1/2, and xs Q, gs Q are rows of K W S^-1/2, so
   // the only O(d) work is K itself (d (2n)^2) and U at the end: no d x d and no d x 2n factorisation.
-  MatrixXd px, pg, to_basis;  // to_basis: U = B' to_basis V (Gram route only)
+  MatrixXd px, pg, b, to_basis;  // Gram route only: b = [xs; gs], and U = b' to_basis V
   if (d <= 2 * n) {
     px = xs;
     pg = gs;
   } else {
-    MatrixXd b(2 * n, d);
+    b.resize(2 * n, d);
     b << xs, gs;
     MatrixXd k = MatrixXd::Zero(2 * n, 2 * n);
     k.selfadjointView<Eigen::Lower>().rankUpdate(b);
@@ -122,8 +121,6 @@ inline std::optional<low_rank_factors> estimate_low_rank(const Eigen::VectorXd& 
   if (to_basis.size() == 0) {
     out.vectors = v;
   } else {
-    MatrixXd b(2 * n, d);
-    b << xs, gs;
     out.vectors.noalias() = b.transpose() * (to_basis * v);
     // Orthonormal up to rounding amplified by the Gram matrix's spread (<= 1e8): restore it
     // (modified Gram-Schmidt over k <= max_rank columns, O(d k^2)).
@@ -148,7 +145,7 @@ class low_rank_metric_adapter {
 
   // How many recent draws an estimate uses: the whole foreground window (at most twice the
   // longest window), but no more than keeps an estimate's d n^2 work under 2.5e7 (about 0.05 s),
-  // so a warmup's 40 estimates cost a few seconds at most; 0 (no low-rank part, no buffers) where
+  // so a warmup's 14 or so estimates cost about a second at most; 0 (no low-rank part, no buffers) where
   // fewer than 10 draws would fit, above 250000 coordinates.
   static Eigen::Index window_limit(Eigen::Index dim, const gradient_adaptation_settings& s) {
     const auto longest = 2 * static_cast<Eigen::Index>(std::max(s.switch_every, s.early_switch_every));

@@ -54,9 +54,8 @@ class euclidean_metric {
       chol_ = matrix::Identity(dim, dim);
     }
     if (kind == metric_kind::low_rank) {
-      set_diag_part(inv_diag_);
-      factors_.vectors.resize(dim, 0);
-      factors_.values.resize(0);
+      sqrt_diag_ = inv_diag_;  // sqrt(1)
+      vectors_.resize(dim, 0);
     }
   }
 
@@ -66,19 +65,18 @@ class euclidean_metric {
   // The diagonal of the inverse metric, whatever its kind.
   Eigen::VectorXd inv_diag() const {
     if (kind_ == metric_kind::dense) return inv_dense_.diagonal().template cast<double>();
-    if (kind_ == metric_kind::low_rank && factors_.rank() > 0)
-      return (factors_.diag.array() *
-              (1.0 + (factors_.vectors.array().square().matrix() * (factors_.values.array() - 1.0).matrix()).array()))
+    if (kind_ == metric_kind::low_rank && values_.size() > 0)
+      return (inv_diag_.template cast<double>().array() *
+              (1.0 + (vectors_.array().square().matrix() * (values_.array() - 1.0).matrix()).array()))
           .matrix();
     return inv_diag_.template cast<double>();
   }
   // The inverse metric as a matrix (d x d: for writers and tests, not for large d).
   Eigen::MatrixXd inv_dense() const {
     if (kind_ == metric_kind::dense) return inv_dense_.template cast<double>();
-    if (kind_ == metric_kind::low_rank && factors_.rank() > 0) {
-      const Eigen::VectorXd sd = factors_.diag.array().sqrt();
-      Eigen::MatrixXd m = factors_.vectors * (factors_.values.array() - 1.0).matrix().asDiagonal() *
-                          factors_.vectors.transpose();
+    if (kind_ == metric_kind::low_rank && values_.size() > 0) {
+      const Eigen::VectorXd sd = inv_diag_.template cast<double>().array().sqrt();
+      Eigen::MatrixXd m = vectors_ * (values_.array() - 1.0).matrix().asDiagonal() * vectors_.transpose();
       m.diagonal().array() += 1.0;
       return sd.asDiagonal() * m * sd.asDiagonal();
     }
@@ -86,7 +84,7 @@ class euclidean_metric {
   }
   // The low-rank metric's parts (for the others: their diagonal, rank 0).
   low_rank_factors low_rank() const {
-    if (kind_ == metric_kind::low_rank) return factors_;
+    if (kind_ == metric_kind::low_rank) return {inv_diag_.template cast<double>(), vectors_, values_};
     return {inv_diag(), Eigen::MatrixXd(dim_, 0), Eigen::VectorXd(0)};
   }
 
@@ -98,7 +96,7 @@ class euclidean_metric {
     const vector cast = d.template cast<T>();
     if (!cast.allFinite() || (cast.array() <= T(0)).any()) return false;  // float under/overflow
     inv_diag_ = cast;
-    if (kind_ == metric_kind::low_rank) set_diag_part(cast);
+    if (kind_ == metric_kind::low_rank) sqrt_diag_ = cast.array().sqrt().matrix();
     return true;
   }
   // Returns false (and keeps the old metric) unless D is finite and positive, U has d rows and
@@ -115,8 +113,8 @@ class euclidean_metric {
     const vector shrink = (f.values.array().rsqrt() - 1.0).matrix().template cast<T>();
     if (!v_cast.allFinite() || !stretch.allFinite() || !shrink.allFinite()) return false;  // float overflow
     if (!set_inv_diag(f.diag)) return false;
-    factors_.vectors = f.vectors;
-    factors_.values = f.values;
+    vectors_ = f.vectors;
+    values_ = f.values;
     u_ = v_cast;
     stretch_ = stretch;
     shrink_ = shrink;
@@ -186,19 +184,16 @@ class euclidean_metric {
   }
 
  private:
-  void set_diag_part(const vector& d) {
-    sqrt_diag_ = d.array().sqrt().matrix();
-    factors_.diag = d.template cast<double>();
-  }
-
   metric_kind kind_;
   Eigen::Index dim_;
   vector inv_diag_;
   matrix inv_dense_;
   matrix chol_;  // lower Cholesky factor of inv_dense_
-  // low_rank: the factors as given, and in T: D^1/2, U, Lambda - 1, Lambda^-1/2 - 1, and U'x
-  // scratch (a metric belongs to one chain, so its const products may share it).
-  low_rank_factors factors_;
+  // low_rank (D is inv_diag_): U and Lambda as given, and in T: D^1/2, U, Lambda - 1,
+  // Lambda^-1/2 - 1, and U'x scratch (a metric belongs to one chain, so its const products may
+  // share it).
+  Eigen::MatrixXd vectors_;
+  Eigen::VectorXd values_;
   vector sqrt_diag_, stretch_, shrink_;
   matrix u_;
   mutable vector work_;
